@@ -1,0 +1,5 @@
+//! Where ouro keeps its files, and the user's model configuration.
+
+pub mod paths;
+
+pub use paths::OuroHome;

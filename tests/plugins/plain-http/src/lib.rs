@@ -1,0 +1,35 @@
+//! Test plugin whose status calls its declared host over plain http.
+
+use ouro_plugin_sdk::http::{HttpError, Request};
+use ouro_plugin_sdk::{AuthMethod, AuthStatus, CompletionRequest, NoStream, PluginMetadata, Provider, ProviderError};
+
+struct Fixture;
+
+impl Provider for Fixture {
+    type Stream = NoStream;
+
+    fn metadata() -> PluginMetadata {
+        PluginMetadata {
+            id: "plain-http".into(),
+            name: "plain-http".into(),
+            version: "0.1.0".into(),
+            description: "Test plugin whose status calls its declared host over plain http.".into(),
+            auth_methods: vec![AuthMethod::None],
+            allowed_hosts: vec!["plain.test".into()],
+        }
+    }
+
+    fn status() -> AuthStatus {
+        match Request::get("http://plain.test/v1").send() {
+            Ok(response) => AuthStatus::Error(format!("status {}", response.status)),
+            Err(HttpError::Denied(message)) => AuthStatus::Error(format!("denied: {message}")),
+            Err(error) => AuthStatus::Error(format!("other error: {error:?}")),
+        }
+    }
+
+    fn complete(_request: CompletionRequest) -> Result<NoStream, ProviderError> {
+        Err(ProviderError::Unsupported("no completions".into()))
+    }
+}
+
+ouro_plugin_sdk::export_provider!(Fixture);
