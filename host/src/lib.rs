@@ -5,6 +5,7 @@
 //! - [`config`]: the ouro home folder and the user's model configuration.
 //! - [`cli`]: command-line parsing and the commands.
 
+pub mod agent;
 pub mod cli;
 pub mod config;
 pub mod plugins;

@@ -6,7 +6,9 @@
 //! malformed values) panics or aborts the host; the failing instance is
 //! discarded and re-created on the next call.
 
-mod bindings;
+#[doc(hidden)]
+pub mod bench;
+pub(crate) mod bindings;
 mod cache;
 mod callback;
 mod engine;
