@@ -9,3 +9,5 @@ pub mod agent;
 pub mod cli;
 pub mod config;
 pub mod plugins;
+pub mod providers;
+pub mod tui;

@@ -3,3 +3,4 @@
 
 mod cli_plugins;
 mod runtime;
+mod task;

@@ -52,6 +52,41 @@ impl TestHome {
         target
     }
 
+    /// Writes `models.yaml`.
+    pub fn write_models(&self, yaml: &str) -> PathBuf {
+        let path = self.path().join("models.yaml");
+        std::fs::write(&path, yaml).unwrap();
+        path
+    }
+
+    /// Installs the scripted fixture with `script` (see
+    /// `tests/plugins/scripted`) and a models.yaml that selects it.
+    pub fn scripted(&self, script: serde_json::Value) {
+        self.install("scripted");
+        self.write_script(script);
+        self.write_models(
+            "# test models\nmodels:\n  scripted/alpha:\n    timeout: 30\n  scripted/beta: {}\ndefault: scripted/alpha\n",
+        );
+    }
+
+    /// Replaces the scripted fixture's script and resets its turn counter.
+    pub fn write_script(&self, script: serde_json::Value) {
+        let data = self.plugin_data("scripted");
+        std::fs::create_dir_all(&data).unwrap();
+        std::fs::write(data.join("script.json"), script.to_string()).unwrap();
+        let _ = std::fs::remove_file(data.join("turn"));
+    }
+
+    /// The requests the scripted fixture received, oldest first.
+    pub fn scripted_requests(&self) -> Vec<serde_json::Value> {
+        let path = self.plugin_data("scripted").join("requests.jsonl");
+        std::fs::read_to_string(path)
+            .unwrap_or_default()
+            .lines()
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect()
+    }
+
     /// A plugin's data folder.
     pub fn plugin_data(&self, id: &str) -> PathBuf {
         self.path().join("auth").join(id)

@@ -3,14 +3,21 @@
 //! Exit codes are stable and documented in the README: 0 success, 1 task
 //! failed, 2 usage error, 3 login required.
 
+pub mod auth;
+mod models_cmd;
+mod output;
 mod plugins_cmd;
+mod task;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 
 use crate::config::OuroHome;
+use crate::config::models::ModelsConfig;
 use crate::plugins::{PluginRegistry, RuntimeConfig};
+
+pub use task::{format_reset, format_utc};
 
 /// Exit code of a failed command or task.
 pub const EXIT_FAILURE: u8 = 1;
@@ -20,11 +27,46 @@ pub const EXIT_USAGE: u8 = 2;
 pub const EXIT_LOGIN_REQUIRED: u8 = 3;
 
 /// A terminal AI agent with sandboxed WebAssembly provider plugins.
+///
+/// Without a command or --task, ouro starts an interactive session.
 #[derive(Debug, Parser)]
 #[command(name = "ouro", version, about, long_about = None)]
 pub struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
+
+    #[command(flatten)]
+    task: TaskArgs,
+
+    /// Write a debug log to $OURO_HOME/logs/ (never tokens, keys or prompts).
+    #[arg(short, long, global = true)]
+    verbose: bool,
+}
+
+/// Options of a task or session.
+#[derive(Debug, Args)]
+pub struct TaskArgs {
+    /// Run one task non-interactively: the answer goes to stdout, progress
+    /// to stderr.
+    #[arg(short, long, value_name = "TEXT")]
+    pub task: Option<String>,
+
+    /// Model to use, as <provider>/<model> (default: `current`, then
+    /// `default` from models.yaml).
+    #[arg(short, long, value_name = "ID")]
+    pub model: Option<String>,
+
+    /// With --task: print one JSON object per line on stdout.
+    #[arg(long, requires = "task")]
+    pub json: bool,
+
+    /// Continue a saved session (`latest` when no id is given).
+    #[arg(short, long, value_name = "ID", num_args = 0..=1, default_missing_value = "latest")]
+    pub resume: Option<String>,
+
+    /// Maximum model responses per task.
+    #[arg(long, value_name = "N", default_value_t = 50)]
+    pub max_turns: usize,
 }
 
 #[derive(Debug, Subcommand)]
@@ -32,6 +74,15 @@ enum Command {
     /// List installed plugins with their source, interface version, auth
     /// methods, allowed hosts and status.
     Plugins,
+    /// List configured models grouped by provider, with readiness.
+    Models,
+}
+
+/// Everything a command needs: plugins and the home folder.
+pub struct Loaded {
+    pub home: OuroHome,
+    pub runtime: tokio::runtime::Runtime,
+    pub registry: PluginRegistry,
 }
 
 /// Runs the binary and returns its exit code.
@@ -44,7 +95,10 @@ pub fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    init_logging();
+    let log_file = init_logging(cli.verbose);
+    if let Some(path) = log_file {
+        eprintln!("Writing a debug log to {}", path.display());
+    }
     match run(cli) {
         Ok(code) => code,
         Err(error) => {
@@ -55,42 +109,78 @@ pub fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    match cli.command {
-        Some(Command::Plugins) => {
-            let (runtime, registry) = load_plugins()?;
-            let output = plugins_cmd::render(&registry);
-            print!("{output}");
-            drop(registry);
-            drop(runtime);
+    let loaded = load()?;
+    match (&cli.command, &cli.task.task) {
+        (Some(Command::Plugins), _) => {
+            print!("{}", plugins_cmd::render(&loaded.registry));
             Ok(ExitCode::SUCCESS)
         }
-        None => {
-            eprintln!("ouro: the agent modes are not available in this build yet; try `ouro plugins` or `ouro --help`.");
-            Ok(ExitCode::from(EXIT_USAGE))
+        (Some(Command::Models), _) => {
+            let config = match ModelsConfig::load(&loaded.home.models_file()) {
+                Ok(config) => config,
+                Err(error) => {
+                    eprintln!("error: {error}");
+                    return Ok(ExitCode::from(EXIT_USAGE));
+                }
+            };
+            print!("{}", models_cmd::render(&loaded.registry, &config));
+            Ok(ExitCode::SUCCESS)
         }
+        (None, Some(task)) => task::run(&loaded, &cli.task, task),
+        (None, None) => crate::tui::run(&loaded, &cli.task),
     }
 }
 
 /// Creates the tokio runtime plugin I/O runs on and loads every plugin.
-pub fn load_plugins() -> anyhow::Result<(tokio::runtime::Runtime, PluginRegistry)> {
+pub fn load() -> anyhow::Result<Loaded> {
     let home = OuroHome::from_env()?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()?;
-    let registry = PluginRegistry::load(RuntimeConfig::new(home), runtime.handle().clone())?;
-    Ok((runtime, registry))
+    let registry = PluginRegistry::load(RuntimeConfig::new(home.clone()), runtime.handle().clone())?;
+    Ok(Loaded { home, runtime, registry })
 }
 
-/// Logs go to stderr; `OURO_LOG` sets the filter (default `warn`).
-fn init_logging() {
+/// Logs go to stderr (`OURO_LOG` sets the filter, default `warn`); with
+/// `--verbose` a debug log also goes to `$OURO_HOME/logs/`. Returns that
+/// file's path.
+fn init_logging(verbose: bool) -> Option<std::path::PathBuf> {
+    use tracing_subscriber::Layer;
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+
     let filter = tracing_subscriber::EnvFilter::try_from_env("OURO_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
+    let color = std::env::var_os("NO_COLOR").is_none() && std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let stderr_layer = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
         .with_target(false)
         .without_time()
-        .with_ansi(std::env::var_os("NO_COLOR").is_none() && std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .try_init();
+        .with_ansi(color)
+        .with_filter(filter);
+
+    let mut log_path = None;
+    let file_layer = verbose
+        .then(|| {
+            let home = OuroHome::from_env().ok()?;
+            let dir = home.logs_dir();
+            crate::config::paths::create_private_dir(&dir).ok()?;
+            let stamp = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap_or_default()
+                .as_secs();
+            let path = dir.join(format!("ouro-{stamp}-{}.log", std::process::id()));
+            let file = std::fs::File::create(&path).ok()?;
+            log_path = Some(path);
+            Some(
+                tracing_subscriber::fmt::layer()
+                    .with_writer(std::sync::Mutex::new(file))
+                    .with_ansi(false)
+                    .with_filter(tracing_subscriber::EnvFilter::new("debug")),
+            )
+        })
+        .flatten();
+    let _ = tracing_subscriber::registry().with(stderr_layer).with(file_layer).try_init();
+    log_path
 }
