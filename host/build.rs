@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 /// Crates under `plugins/` that ship inside the binary.
-const BUNDLED: &[&str] = &[];
+const BUNDLED: &[&str] = &["ouro-plugin-chatgpt"];
 
 fn main() {
     let root = ouro_plugin_build::workspace_root(1);

@@ -1,6 +1,8 @@
 //! End-to-end tests: the real `ouro` binary and the real plugin runtime with
 //! compiled fixture plugins. Nothing here leaves 127.0.0.1.
 
+mod chatgpt;
+mod chatgpt_browser;
 mod cli_plugins;
 mod runtime;
 mod task;

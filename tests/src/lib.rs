@@ -2,6 +2,8 @@
 //! run as the `ouro` package's integration tests, so they can start the
 //! real binary): compiled fixture plugins and a temporary ouro home.
 
+pub mod mock_chatgpt;
+
 use std::path::{Path, PathBuf};
 
 /// Path of the compiled fixture plugin `name` (a folder of `tests/plugins/`).
@@ -9,6 +11,22 @@ pub fn fixture(name: &str) -> PathBuf {
     let path = Path::new(env!("OURO_FIXTURE_DIR")).join(format!("{name}.wasm"));
     assert!(path.is_file(), "fixture plugin {name} was not built: {}", path.display());
     path
+}
+
+/// Sends `GET url` (plain http on loopback) as a browser would and returns
+/// the status code and body.
+pub fn http_get(url: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let rest = url.strip_prefix("http://").expect("an http URL");
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let address = authority.replace("localhost", "127.0.0.1");
+    let mut stream = std::net::TcpStream::connect(&address).expect("connecting to the callback");
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n").unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let status = response.split_whitespace().nth(1).and_then(|code| code.parse().ok()).unwrap_or(0);
+    let body = response.split_once("\r\n\r\n").map(|(_, body)| body.to_owned()).unwrap_or_default();
+    (status, body)
 }
 
 /// A temporary `OURO_HOME`, removed when dropped.

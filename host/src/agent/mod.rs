@@ -1,6 +1,7 @@
 //! The agent: the tool-calling loop, built-in tools, sessions, usage and cost.
 
 pub mod history;
+pub mod plan_usage;
 pub mod prompt;
 pub mod runner;
 pub mod session;

@@ -23,8 +23,11 @@ use crate::plugins::{
 };
 use crate::providers::ResolvedModel;
 
-/// Retries of a retryable provider error before giving up.
+/// Retries of a rate-limited request before giving up.
 const MAX_RETRIES: u32 = 3;
+/// Retries of a transient failure. Plugins retry server errors with their
+/// own bounded backoff first, so the host adds only one more attempt.
+const MAX_TRANSIENT_RETRIES: u32 = 1;
 /// Longest wait between retries.
 const MAX_RETRY_DELAY: Duration = Duration::from_secs(60);
 
@@ -102,6 +105,8 @@ pub struct AgentOptions {
     pub max_turns: usize,
     pub cwd: std::path::PathBuf,
     pub reasoning_effort: Option<String>,
+    /// Where plan usage reports are stored; none keeps them in memory only.
+    pub home: Option<crate::config::OuroHome>,
 }
 
 /// An agent bound to one model and one session.
@@ -249,7 +254,15 @@ impl Agent {
         let mut attempt = 0;
         loop {
             let request = self.request();
-            let outcome = stream_response(&self.model.plugin, request, cancel, on_event).await;
+            let home = self.options.home.clone();
+            let provider = self.model.plugin.id().to_owned();
+            let mut forward = |event: AgentEvent| {
+                if let (AgentEvent::RateLimits(limits), Some(home)) = (&event, &home) {
+                    super::plan_usage::save(home, &provider, limits);
+                }
+                on_event(event);
+            };
+            let outcome = stream_response(&self.model.plugin, request, cancel, &mut forward).await;
             let (response, error) = match outcome {
                 Ok(response) => return Ok(response),
                 Err(failure) => failure,
@@ -263,7 +276,11 @@ impl Agent {
             };
             // Text already shown cannot be taken back, so a response that
             // streamed content is not repeated.
-            let retryable = delay.is_some() && attempt < MAX_RETRIES && !response.has_content();
+            let limit = match &error {
+                AgentError::Provider(ProviderError::Transient(_)) => MAX_TRANSIENT_RETRIES,
+                _ => MAX_RETRIES,
+            };
+            let retryable = delay.is_some() && attempt < limit && !response.has_content();
             if !retryable {
                 if !response.text.is_empty() {
                     self.session.items.push(Item::Assistant { text: response.text });

@@ -38,6 +38,23 @@ pub struct Cli {
     #[command(flatten)]
     task: TaskArgs,
 
+    /// Log in to a provider (asks which one unless --provider is given).
+    #[arg(long, conflicts_with_all = ["logout", "task"])]
+    login: bool,
+
+    /// Log out of a provider and remove its managed models.
+    #[arg(long, conflicts_with = "task")]
+    logout: bool,
+
+    /// Provider id for --login or --logout, such as `chatgpt`.
+    #[arg(long, value_name = "ID")]
+    provider: Option<String>,
+
+    /// Login method for --login: `device` (works over SSH and on headless
+    /// machines) or `browser`.
+    #[arg(long, value_name = "METHOD", value_parser = ["device", "browser"], requires = "login")]
+    method: Option<String>,
+
     /// Write a debug log to $OURO_HOME/logs/ (never tokens, keys or prompts).
     #[arg(short, long, global = true)]
     verbose: bool,
@@ -76,6 +93,9 @@ enum Command {
     Plugins,
     /// List configured models grouped by provider, with readiness.
     Models,
+    /// Show each provider's login state, account, plan, token expiry and
+    /// last known plan usage.
+    Status,
 }
 
 /// Everything a command needs: plugins and the home folder.
@@ -110,7 +130,35 @@ pub fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let loaded = load()?;
+    if cli.login || cli.logout {
+        let result = if cli.login {
+            auth::login(&loaded, cli.provider.as_deref(), cli.method.as_deref())
+        } else {
+            auth::logout(&loaded, cli.provider.as_deref())
+        };
+        return Ok(match result {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => match error.downcast_ref::<auth::AuthCommandError>() {
+                Some(auth::AuthCommandError::Usage(message)) => {
+                    eprintln!("error: {message}");
+                    ExitCode::from(EXIT_USAGE)
+                }
+                Some(auth::AuthCommandError::Cancelled) => {
+                    eprintln!("Login cancelled.");
+                    ExitCode::from(EXIT_FAILURE)
+                }
+                None => {
+                    eprintln!("error: {error:#}");
+                    ExitCode::from(EXIT_FAILURE)
+                }
+            },
+        });
+    }
     match (&cli.command, &cli.task.task) {
+        (Some(Command::Status), _) => {
+            print!("{}", auth::status(&loaded));
+            Ok(ExitCode::SUCCESS)
+        }
         (Some(Command::Plugins), _) => {
             print!("{}", plugins_cmd::render(&loaded.registry));
             Ok(ExitCode::SUCCESS)

@@ -43,6 +43,7 @@ pub fn run(loaded: &Loaded, args: &TaskArgs, task: &str) -> anyhow::Result<ExitC
         max_turns: args.max_turns,
         cwd: std::env::current_dir()?,
         reasoning_effort: None,
+        home: Some(loaded.home.clone()),
     };
     let mut agent = Agent::new(model, session, options);
     agent.session.model = agent.model.id.clone();

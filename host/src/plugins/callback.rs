@@ -103,8 +103,15 @@ fn serve(listener: TcpListener, path: &str, expected_state: &str, sender: mpsc::
 /// Answers one HTTP request; returns the parameters of an accepted redirect.
 fn handle(mut stream: TcpStream, path: &str, expected_state: &str) -> Option<Vec<(String, String)>> {
     let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+    let mut reader = BufReader::new(&stream);
     let mut request_line = String::new();
-    BufReader::new(&stream).read_line(&mut request_line).ok()?;
+    reader.read_line(&mut request_line).ok()?;
+    // Read the headers too: closing a socket with unread input resets the
+    // connection, and the browser would show an error instead of the page.
+    let mut header = String::new();
+    while reader.read_line(&mut header).is_ok_and(|read| read > 0) && header.trim() != "" {
+        header.clear();
+    }
     let target = request_line.split_whitespace().nth(1).unwrap_or("");
     let (request_path, query) = target.split_once('?').unwrap_or((target, ""));
     if request_path != path {

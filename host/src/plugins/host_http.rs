@@ -57,6 +57,9 @@ impl HostState {
 
 impl Host for HostState {
     fn send(&mut self, request: Request) -> Result<Response, HttpError> {
+        // Timers and reqwest futures must be created inside the runtime's
+        // context; plugin calls run on threads outside it.
+        let _context = self.runtime.enter();
         let url = Url::parse(&request.url)
             .map_err(|error| HttpError::InvalidRequest(format!("invalid URL: {error}")))?;
         if let Err(message) = self.policy.check(&url) {
@@ -120,6 +123,7 @@ impl Host for HostState {
 
 impl HostResponseBody for HostState {
     fn next_chunk(&mut self, body: Resource<ResponseBody>) -> Result<Option<Vec<u8>>, HttpError> {
+        let _context = self.runtime.enter();
         let cancel = self.cancel.clone();
         let entry = self
             .table

@@ -57,6 +57,7 @@ pub struct TerminalUi;
 
 impl UserInterface for TerminalUi {
     fn show_message(&self, _plugin: &str, level: MessageLevel, text: &str) {
+        clear_spinner_line();
         match level {
             MessageLevel::Info => eprintln!("{text}"),
             MessageLevel::Warning => eprintln!("warning: {text}"),
@@ -65,6 +66,7 @@ impl UserInterface for TerminalUi {
     }
 
     fn show_device_code(&self, _plugin: &str, verification_url: &str, user_code: &str) {
+        clear_spinner_line();
         eprintln!("Open {verification_url} in a browser and enter the code {user_code}");
         eprintln!("(the code is valid for 15 minutes)");
     }
@@ -116,6 +118,13 @@ impl UserInterface for TerminalUi {
             listener.redirect_uri()
         );
         listener.wait(expected_state, true)
+    }
+}
+
+/// Clears a spinner the CLI may be drawing on the current stderr line.
+fn clear_spinner_line() {
+    if std::io::stderr().is_terminal() {
+        eprint!("\r\x1b[2K");
     }
 }
 

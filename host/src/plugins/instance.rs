@@ -184,6 +184,9 @@ impl Plugin {
         instance.store.set_epoch_deadline(1);
         let result = call(&mut instance.store, &instance.bindings);
         instance.store.data_mut().call.stop();
+        if name != "next" {
+            restrict_permissions(&instance.store.data().data_dir);
+        }
 
         match result {
             Ok(value) => Ok(value),
@@ -295,6 +298,23 @@ pub(super) fn trap_message(error: &wasmtime::Error, stderr_tail: &[String]) -> S
     match panic {
         Some(message) => format!("{message} ({trap})"),
         None => trap,
+    }
+}
+
+/// Sets mode 0600 on the files a plugin created in its data folder. WASI
+/// has no way to choose a file's mode, so files appear with the process
+/// umask (often 0644); the folder itself is 0700, so nothing else could read
+/// them in between.
+fn restrict_permissions(dir: &std::path::Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.filter_map(Result::ok) {
+        let Ok(metadata) = entry.metadata() else { continue };
+        if metadata.is_file() && metadata.permissions().mode() & 0o077 != 0 {
+            let _ = std::fs::set_permissions(entry.path(), std::fs::Permissions::from_mode(0o600));
+        }
     }
 }
 

@@ -15,7 +15,7 @@
 //! [`ModelsConfig::load`] reads the file. The edit functions ([`set_current`],
 //! [`set_default`], [`sync_managed`], [`remove_managed`]) change it by
 //! splicing the original text, so every comment, blank line, key order and
-//! entry they do not change stays byte for byte. They refuse a file with
+//! entry they do not change stays byte for byte. They reject a file with
 //! errors, and write only text that reads back as the planned result.
 
 mod edit;
@@ -129,8 +129,8 @@ impl ModelsConfig {
         Ok(config)
     }
 
-    /// Returns the entry with this id. An id whose provider is an alias also finds
-    /// the entry written with the plugin's name, and the other way round.
+    /// Returns the entry with this id. An id whose provider is an alias also
+    /// finds the entry written with the plugin's name, and the other way round.
     pub fn get(&self, id: &str) -> Option<&ModelEntry> {
         find_entry(&self.models, id).map(|index| &self.models[index])
     }
