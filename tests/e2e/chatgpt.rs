@@ -11,13 +11,13 @@ use serde_json::{Value, json};
 /// A user's own models.yaml content, which login and logout must keep.
 const USER_MODELS: &str = "# my models\nmodels:\n  # local model\n  scripted/alpha:\n    timeout: 30\n";
 
-struct Setup {
-    home: TestHome,
-    mock: MockChatGpt,
+pub(crate) struct Setup {
+    pub(crate) home: TestHome,
+    pub(crate) mock: MockChatGpt,
 }
 
 impl Setup {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         let home = TestHome::new();
         home.write_models(USER_MODELS);
         let mock = MockChatGpt::start();
@@ -25,7 +25,7 @@ impl Setup {
         Self { home, mock }
     }
 
-    fn ouro(&self) -> Command {
+    pub(crate) fn ouro(&self) -> Command {
         let mut command = Command::new(env!("CARGO_BIN_EXE_ouro"));
         command
             .env("OURO_HOME", self.home.path())
@@ -41,30 +41,30 @@ impl Setup {
         command
     }
 
-    fn run(&self, args: &[&str]) -> Output {
+    pub(crate) fn run(&self, args: &[&str]) -> Output {
         self.ouro().args(args).output().unwrap()
     }
 
-    fn login(&self) -> Output {
+    pub(crate) fn login(&self) -> Output {
         let output = self.run(&["--login", "--provider", "chatgpt", "--method", "device"]);
         assert_eq!(output.status.code(), Some(0), "login failed: {}", text(&output.stderr));
         output
     }
 
-    fn auth_file(&self) -> std::path::PathBuf {
+    pub(crate) fn auth_file(&self) -> std::path::PathBuf {
         self.home.plugin_data("chatgpt").join("auth.json")
     }
 
-    fn models_yaml(&self) -> String {
+    pub(crate) fn models_yaml(&self) -> String {
         std::fs::read_to_string(self.home.path().join("models.yaml")).unwrap()
     }
 
-    fn task(&self, task: &str) -> Output {
+    pub(crate) fn task(&self, task: &str) -> Output {
         self.run(&["--task", task, "--model", "chatgpt/gpt-5.6-sol"])
     }
 }
 
-fn text(bytes: &[u8]) -> String {
+pub(crate) fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
@@ -265,4 +265,61 @@ fn usage_limit_shows_reset_time() {
     let stderr = text(&output.stderr);
     assert!(stderr.contains("resets at 2030-03-17"), "{stderr}");
     let _ = json!({});
+}
+
+#[test]
+fn ctrl_c_cancels_login_cleanly() {
+    use std::io::{BufRead, BufReader};
+    let setup = Setup::new();
+    setup.mock.device_pending_polls(10_000);
+    let mut child = setup
+        .ouro()
+        .args(["--login", "--provider", "chatgpt", "--method", "device"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut reader = BufReader::new(child.stderr.take().unwrap());
+    let mut seen = String::new();
+    let mut line = String::new();
+    while reader.read_line(&mut line).unwrap() > 0 {
+        seen.push_str(&line);
+        if line.contains(&setup.mock.user_code()) {
+            break;
+        }
+        line.clear();
+    }
+    // SAFETY: kill(2) with our own child's pid and SIGINT.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut reader, &mut rest).unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(1), "{seen}{rest}");
+    assert!(rest.contains("Login cancelled."), "{rest}");
+    let leftovers: Vec<String> = std::fs::read_dir(setup.home.plugin_data("chatgpt"))
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|entry| entry.file_name().to_string_lossy().into_owned())
+                .filter(|name| !name.ends_with(".lock"))
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    assert_eq!(setup.models_yaml(), USER_MODELS);
+}
+
+#[test]
+fn codex_login_not_imported_without_yes() {
+    let setup = Setup::new();
+    let codex = setup.home.path().join(".codex");
+    std::fs::create_dir_all(&codex).unwrap();
+    let tokens = setup.mock.issue_tokens(Some("ouro"));
+    let codex_file = json!({"tokens": {
+        "access_token": tokens["access_token"], "refresh_token": tokens["refresh_token"],
+        "id_token": tokens["id_token"], "account_id": "acct-123"}, "last_refresh": "2026-12-01T00:00:00Z"});
+    std::fs::write(codex.join("auth.json"), codex_file.to_string()).unwrap();
+    // Without a terminal nobody can say yes, so ouro runs the normal login.
+    setup.login();
+    assert!(setup.mock.count("/api/accounts/deviceauth/usercode") == 1);
 }

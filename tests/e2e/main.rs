@@ -3,6 +3,7 @@
 
 mod chatgpt;
 mod chatgpt_browser;
+mod chatgpt_errors;
 mod cli_plugins;
 mod runtime;
 mod task;

@@ -374,13 +374,18 @@ async fn stream_response(
     });
 
     let mut response = Response::default();
+    let mut backlog: Option<Result<StreamEvent, PluginError>> = None;
     loop {
-        let item = tokio::select! {
-            item = receiver.recv() => item,
-            () = cancel.cancelled() => {
-                plugin.cancel();
-                response.cancelled = true;
-                return Ok(response);
+        let item = if let Some(item) = backlog.take() {
+            Some(item)
+        } else {
+            tokio::select! {
+                item = receiver.recv() => item,
+                () = cancel.cancelled() => {
+                    plugin.cancel();
+                    response.cancelled = true;
+                    return Ok(response);
+                }
             }
         };
         let event = match item {
@@ -394,9 +399,25 @@ async fn stream_response(
             Some(Err(error)) => return Err((response, AgentError::Plugin(error))),
         };
         match event {
-            StreamEvent::TextDelta(delta) => {
+            StreamEvent::TextDelta(mut delta) => {
+                // Deltas that are already waiting are shown as one, which
+                // saves a terminal write per delta when the model is faster
+                // than the screen.
+                let mut pending = None;
+                while let Ok(next) = receiver.try_recv() {
+                    match next {
+                        Ok(StreamEvent::TextDelta(more)) => delta.push_str(&more),
+                        other => {
+                            pending = Some(other);
+                            break;
+                        }
+                    }
+                }
                 response.text.push_str(&delta);
                 on_event(AgentEvent::TextDelta(delta));
+                if let Some(item) = pending {
+                    backlog = Some(item);
+                }
             }
             StreamEvent::ReasoningDelta(delta) => on_event(AgentEvent::ReasoningDelta(delta)),
             StreamEvent::ToolCall(call) => response.tool_calls.push((call.id, call.name, call.arguments)),
