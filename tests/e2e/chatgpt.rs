@@ -323,3 +323,22 @@ fn codex_login_not_imported_without_yes() {
     setup.login();
     assert!(setup.mock.count("/api/accounts/deviceauth/usercode") == 1);
 }
+
+#[test]
+fn verbose_log_has_no_secrets() {
+    let setup = Setup::new();
+    setup.login();
+    setup.mock.push_stream(MockChatGpt::text_stream("logged"));
+    let output = setup.run(&["--task", "secret prompt words", "--model", "chatgpt/gpt-5.6-sol", "-v"]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let logs = setup.home.path().join("logs");
+    let file = std::fs::read_dir(&logs).unwrap().next().expect("a log file").unwrap().path();
+    let log = std::fs::read_to_string(file).unwrap();
+    assert!(log.contains("HTTP request"), "{log}");
+    let auth: Value = serde_json::from_str(&std::fs::read_to_string(setup.auth_file()).unwrap()).unwrap();
+    for field in ["access_token", "refresh_token", "id_token"] {
+        let secret = auth[field].as_str().unwrap();
+        assert!(!log.contains(secret), "the log contains the {field}");
+    }
+    assert!(!log.contains("secret prompt words"));
+}

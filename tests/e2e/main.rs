@@ -5,5 +5,6 @@ mod chatgpt;
 mod chatgpt_browser;
 mod chatgpt_errors;
 mod cli_plugins;
+mod repl;
 mod runtime;
 mod task;

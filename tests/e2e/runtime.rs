@@ -237,6 +237,8 @@ fn second_start_loads_from_cache() {
     let second = load(&home);
     assert_eq!(second.registry.cache_stats().compiled(), 0);
     assert_eq!(second.registry.cache_stats().loaded(), 2);
+    // Metadata came from the cache too, so no plugin was instantiated.
+    assert_eq!(second.registry.cache_stats().cached_metadata(), 2);
     assert_good_plugin_works(&second);
 }
 

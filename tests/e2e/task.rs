@@ -328,3 +328,17 @@ fn cancel_mid_stream_keeps_partial_text() {
         json!([{"user": [{"text": "x"}]}, {"assistant": "partial\n"}, {"user": [{"text": "again"}]}])
     );
 }
+
+#[test]
+fn missing_models_yaml_gets_template() {
+    use std::os::unix::fs::PermissionsExt;
+    let home = TestHome::new();
+    home.install("scripted");
+    let output = ouro(&home).arg("models").output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert!(text(&output.stdout).starts_with("No models configured in "));
+    let path = home.path().join("models.yaml");
+    let template = std::fs::read_to_string(&path).unwrap();
+    assert!(template.starts_with('#'), "{template}");
+    assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+}

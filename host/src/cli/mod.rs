@@ -5,8 +5,8 @@
 
 pub mod auth;
 mod models_cmd;
-mod output;
-mod plugins_cmd;
+pub mod output;
+pub mod plugins_cmd;
 mod task;
 
 use std::process::ExitCode;

@@ -149,6 +149,21 @@ pub struct SessionSummary {
 }
 
 impl SessionSummary {
+    /// The summary of `agent`'s session after a turn that used `turn_usage`
+    /// and cost `turn_cost`.
+    pub fn from_agent(agent: &crate::agent::Agent, turn_usage: TokenUsage, turn_cost: f64) -> Self {
+        Self {
+            id: agent.session.id.clone(),
+            model: agent.model.id.clone(),
+            subscription: agent.model.is_subscription(),
+            turn_usage,
+            turn_cost,
+            total_usage: agent.session.usage,
+            total_cost: agent.session.cost_usd,
+            context_window: agent.model.info.as_ref().map(|info| info.context_window),
+        }
+    }
+
     /// A summary for a run that never started.
     pub fn empty() -> Self {
         Self {
@@ -177,7 +192,7 @@ impl SessionSummary {
             ),
             _ => String::new(),
         };
-        let cost_label = if self.subscription { "API-equivalent cost" } else { "cost" };
+        let cost_label = cost_label(self.subscription);
         format!(
             "{} · in {} (cached {}) out {} (reasoning {}) · session in {} out {}{} · {} {} (session {})",
             self.model,
@@ -193,6 +208,12 @@ impl SessionSummary {
             format_cost(self.total_cost),
         )
     }
+}
+
+/// "API-equivalent cost" for subscription providers, whose requests are not
+/// billed per token, else "cost".
+pub fn cost_label(subscription: bool) -> &'static str {
+    if subscription { "API-equivalent cost" } else { "cost" }
 }
 
 fn usage_json(usage: TokenUsage) -> serde_json::Value {

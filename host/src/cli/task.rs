@@ -63,16 +63,11 @@ pub fn run(loaded: &Loaded, args: &TaskArgs, task: &str) -> anyhow::Result<ExitC
     if let Err(error) = agent.session.save(&loaded.home.sessions_dir()) {
         tracing::warn!(%error, "could not save the session");
     }
-    let summary = SessionSummary {
-        id: agent.session.id.clone(),
-        model: agent.model.id.clone(),
-        subscription: agent.model.is_subscription(),
-        turn_usage: result.as_ref().map(|outcome| outcome.usage).unwrap_or_default(),
-        turn_cost: result.as_ref().map(|outcome| outcome.cost_usd).unwrap_or_default(),
-        total_usage: agent.session.usage,
-        total_cost: agent.session.cost_usd,
-        context_window: agent.model.info.as_ref().map(|info| info.context_window),
-    };
+    let summary = SessionSummary::from_agent(
+        &agent,
+        result.as_ref().map(|outcome| outcome.usage).unwrap_or_default(),
+        result.as_ref().map(|outcome| outcome.cost_usd).unwrap_or_default(),
+    );
     match result {
         Ok(outcome) => {
             printer.finish(&outcome, &summary);

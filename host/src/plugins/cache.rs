@@ -28,6 +28,7 @@ pub struct CacheStats {
     compiled: AtomicUsize,
     loaded: AtomicUsize,
     rejected: AtomicUsize,
+    cached_metadata: AtomicUsize,
 }
 
 impl CacheStats {
@@ -39,6 +40,16 @@ impl CacheStats {
     /// Components loaded from a valid cache entry.
     pub fn loaded(&self) -> usize {
         self.loaded.load(Ordering::Relaxed)
+    }
+
+    /// Plugins whose metadata came from the cache, so loading them
+    /// instantiated nothing.
+    pub fn cached_metadata(&self) -> usize {
+        self.cached_metadata.load(Ordering::Relaxed)
+    }
+
+    pub(super) fn count_cached_metadata(&self) {
+        self.cached_metadata.fetch_add(1, Ordering::Relaxed);
     }
 
     /// Cache entries found corrupt or incompatible and replaced.
@@ -94,7 +105,8 @@ impl ComponentCache {
         Ok(component)
     }
 
-    fn entry_path(&self, digest: &str) -> PathBuf {
+    /// Path of the cache entry for a wasm file with SHA-256 `digest`.
+    pub fn entry_path(&self, digest: &str) -> PathBuf {
         self.dir
             .join(format!("{digest}-{:016x}.cwasm", self.engine_hash))
     }

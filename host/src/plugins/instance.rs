@@ -192,7 +192,11 @@ impl Plugin {
             Ok(value) => Ok(value),
             Err(error) => {
                 let failure = self.classify(name, &instance.store, &error);
-                tracing::warn!(plugin = self.id(), call = name, error = %failure, "plugin call failed; discarding the instance");
+                if matches!(failure, PluginError::Cancelled) {
+                    tracing::debug!(plugin = self.id(), call = name, "plugin call cancelled; discarding the instance");
+                } else {
+                    tracing::warn!(plugin = self.id(), call = name, error = %failure, "plugin call failed; discarding the instance");
+                }
                 *live = None;
                 self.generation.fetch_add(1, Ordering::Relaxed);
                 Err(failure)

@@ -18,6 +18,7 @@ mod host_lock;
 mod host_log;
 mod host_ui;
 mod instance;
+mod metadata_cache;
 mod policy;
 mod registry;
 mod sandbox;

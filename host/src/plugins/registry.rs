@@ -152,7 +152,21 @@ impl Loader<'_> {
             .instantiate_pre(&component)
             .map_err(|error| LoadError::Link(format!("{error:#}")))?;
         let pre = PluginPre::new(instance_pre).map_err(|error| LoadError::Link(format!("{error:#}")))?;
-        let metadata = self.read_metadata(source, &pre)?;
+        let meta_path = super::metadata_cache::entry_path(&self.cache.entry_path(&digest));
+        let metadata = match super::metadata_cache::load(&meta_path) {
+            Some(metadata) => {
+                self.cache.stats().count_cached_metadata();
+                metadata
+            }
+            None => {
+                let metadata = self.read_metadata(source, &pre)?;
+                super::metadata_cache::store(&meta_path, &metadata);
+                metadata
+            }
+        };
+        if !valid_id(&metadata.id) {
+            return Err(LoadError::InvalidId { id: metadata.id });
+        }
         Ok(Plugin::new(metadata, source.clone(), interface_version, pre, Arc::clone(self.shared)))
     }
 
@@ -182,9 +196,6 @@ impl Loader<'_> {
             .instantiate(&mut store)
             .and_then(|bindings| bindings.ouro_provider_provider().call_metadata(&mut store))
             .map_err(|error| LoadError::Metadata(trap_message(&error, &store.data().stderr.tail())))?;
-        if !valid_id(&metadata.id) {
-            return Err(LoadError::InvalidId { id: metadata.id });
-        }
         Ok(metadata)
     }
 }
