@@ -342,3 +342,52 @@ fn verbose_log_has_no_secrets() {
     }
     assert!(!log.contains("secret prompt words"));
 }
+
+#[test]
+fn reasoning_is_sent_back_without_ids() {
+    let setup = Setup::new();
+    setup.login();
+    setup.mock.push_stream(MockChatGpt::reasoning_stream("Thinking it over", "gAAAA-encrypted", "First."));
+    let first = setup.run(&["--task", "one", "--model", "chatgpt/gpt-5.6-sol", "--json"]);
+    assert_eq!(first.status.code(), Some(0), "{}", text(&first.stderr));
+    let lines: Vec<Value> = text(&first.stdout).lines().map(|line| serde_json::from_str(line).unwrap()).collect();
+    let reasoning: String = lines
+        .iter()
+        .filter(|line| line["type"] == "reasoning_delta")
+        .map(|line| line["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(reasoning, "Thinking it over");
+
+    setup.mock.push_stream(MockChatGpt::text_stream("Second."));
+    let second = setup.run(&["--resume", "--task", "two", "--model", "chatgpt/gpt-5.6-sol"]);
+    assert_eq!(second.status.code(), Some(0), "{}", text(&second.stderr));
+    let request = setup.mock.requests().into_iter().rfind(|request| request.path.ends_with("/codex/responses")).unwrap();
+    let body = request.json();
+    let input = body["input"].as_array().unwrap();
+    let item = input.iter().find(|item| item["type"] == "reasoning").expect("the reasoning item is sent back");
+    assert_eq!(item["encrypted_content"], "gAAAA-encrypted");
+    for item in input {
+        assert!(item.get("id").is_none(), "an item id was sent: {item}");
+    }
+    assert_eq!(body["include"], json!(["reasoning.encrypted_content"]));
+}
+
+#[test]
+fn events_split_at_any_byte() {
+    let setup = Setup::new();
+    setup.login();
+    // The whole stream with CRLF line ends and a comment line, cut into
+    // 7-byte chunks so events and lines break at arbitrary places.
+    let mut bytes = b": keep-alive comment\r\n\r\n".to_vec();
+    for event in MockChatGpt::tool_call_stream("call_9", "list_files", "{\"path\":\"src\"}") {
+        let frame = String::from_utf8(MockChatGpt::sse_frame(&event)).unwrap();
+        bytes.extend_from_slice(frame.replace('\n', "\r\n").as_bytes());
+    }
+    let chunks: Vec<Vec<u8>> = bytes.chunks(7).map(<[u8]>::to_vec).collect();
+    setup.mock.push_raw_stream(chunks);
+    setup.mock.push_stream(MockChatGpt::text_stream("Listed."));
+    let output = setup.task("list");
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert!(text(&output.stderr).contains("→ list_files {\"path\":\"src\"}"), "{}", text(&output.stderr));
+    assert_eq!(text(&output.stdout), "Listed.\n");
+}

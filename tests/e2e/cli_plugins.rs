@@ -49,3 +49,38 @@ fn plugins_lists_good_and_broken() {
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(stderr.contains("skipping a plugin"), "{stderr}");
 }
+
+#[test]
+fn user_plugin_replaces_bundled() {
+    let home = TestHome::new();
+    let bundled = ouro::plugins::BUNDLED
+        .iter()
+        .find(|plugin| plugin.name == "ouro-plugin-chatgpt")
+        .expect("the ChatGPT plugin is bundled");
+    let file = home.install_bytes("my-chatgpt.wasm", bundled.wasm);
+    let output = ouro(&home).arg("plugins").output().unwrap();
+    assert!(output.status.success());
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        stdout.contains(&format!(
+            "  source:     {}\n              (replaces the bundled plugin with this id)\n",
+            file.display()
+        )),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("source:     bundled"), "{stdout}");
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("a user plugin replaces the bundled plugin"), "{stderr}");
+}
+
+#[test]
+fn bundled_plugin_listed_by_default() {
+    let output = ouro(&TestHome::new()).arg("plugins").output().unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        stdout.starts_with(
+            "chatgpt  ChatGPT Plus/Pro (Codex subscription) 0.1.0\n  source:     bundled\n  interface:  ouro:provider@0.1.0\n  auth:       oauth device code, oauth browser\n  hosts:      auth.openai.com, chatgpt.com\n  status:     ok\n"
+        ),
+        "{stdout}"
+    );
+}
