@@ -9,20 +9,15 @@ use ouro_tests::TestHome;
 
 struct Loaded {
     registry: PluginRegistry,
-    _runtime: tokio::runtime::Runtime,
 }
 
 fn load(home: &TestHome) -> Loaded {
-    let runtime = tokio::runtime::Runtime::new().unwrap();
     let mut config = RuntimeConfig::new(OuroHome::new(home.path()));
     config.load_bundled = false;
     config.cpu_limit = Duration::from_millis(300);
     config.memory_limit = 64 << 20;
-    let registry = PluginRegistry::load(config, runtime.handle().clone()).unwrap();
-    Loaded {
-        registry,
-        _runtime: runtime,
-    }
+    let registry = PluginRegistry::load(config).unwrap();
+    Loaded { registry }
 }
 
 fn status_error(loaded: &Loaded, id: &str) -> String {

@@ -11,7 +11,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use super::history::{Item, close_open_calls};
@@ -343,81 +342,68 @@ impl Response {
 }
 
 /// Streams one response. On failure, returns what arrived before it.
+///
+/// Plugin calls block, so the stream is read in `block_in_place` on the
+/// calling thread: one thread hop less per event than a reader thread and
+/// a channel, which matters at thousands of deltas per reply. A watcher
+/// task turns cancellation into `Plugin::cancel`, which interrupts the
+/// plugin's host I/O; the loop then stops at the next event.
 async fn stream_response(
     plugin: &Arc<Plugin>,
     request: CompletionRequest,
     cancel: &CancellationToken,
     on_event: &mut (dyn FnMut(AgentEvent) + Send),
 ) -> Result<Response, (Response, AgentError)> {
-    let (sender, mut receiver) = mpsc::channel::<Result<StreamEvent, PluginError>>(256);
-    let reader_plugin = Arc::clone(plugin);
-    tokio::task::spawn_blocking(move || {
-        let mut stream = match reader_plugin.complete(request) {
-            Ok(stream) => stream,
-            Err(error) => {
-                let _ = sender.blocking_send(Err(error));
-                return;
-            }
-        };
-        loop {
-            let next = stream.next();
-            let last = !matches!(next, Ok(Some(_)));
-            let item = match next {
-                Ok(Some(event)) => Ok(event),
-                Ok(None) => break,
-                Err(error) => Err(error),
-            };
-            if sender.blocking_send(item).is_err() || last {
-                break;
-            }
-        }
-    });
+    let watcher = {
+        let plugin = Arc::clone(plugin);
+        let cancel = cancel.clone();
+        tokio::spawn(async move {
+            cancel.cancelled().await;
+            plugin.cancel();
+        })
+    };
+    let result = tokio::task::block_in_place(|| read_stream(plugin, request, cancel, on_event));
+    watcher.abort();
+    result
+}
 
+fn read_stream(
+    plugin: &Arc<Plugin>,
+    request: CompletionRequest,
+    cancel: &CancellationToken,
+    on_event: &mut (dyn FnMut(AgentEvent) + Send),
+) -> Result<Response, (Response, AgentError)> {
     let mut response = Response::default();
-    let mut backlog: Option<Result<StreamEvent, PluginError>> = None;
+    let failed = |response: Response, error: PluginError| match error {
+        PluginError::Provider(error) => Err((response, AgentError::Provider(error))),
+        PluginError::Cancelled => Ok(Response {
+            cancelled: true,
+            ..response
+        }),
+        error => Err((response, AgentError::Plugin(error))),
+    };
+    let mut stream = match plugin.complete(request) {
+        Ok(stream) => stream,
+        Err(error) => return failed(response, error),
+    };
     loop {
-        let item = if let Some(item) = backlog.take() {
-            Some(item)
-        } else {
-            tokio::select! {
-                item = receiver.recv() => item,
-                () = cancel.cancelled() => {
-                    plugin.cancel();
-                    response.cancelled = true;
-                    return Ok(response);
-                }
-            }
-        };
-        let event = match item {
-            None => break,
-            Some(Ok(event)) => event,
-            Some(Err(PluginError::Provider(error))) => return Err((response, AgentError::Provider(error))),
-            Some(Err(PluginError::Cancelled)) => {
+        if cancel.is_cancelled() {
+            response.cancelled = true;
+            return Ok(response);
+        }
+        let event = match stream.next() {
+            Ok(Some(event)) => event,
+            Ok(None) => break,
+            Err(_) if cancel.is_cancelled() => {
                 response.cancelled = true;
                 return Ok(response);
             }
-            Some(Err(error)) => return Err((response, AgentError::Plugin(error))),
+            Err(error) => return failed(response, error),
         };
         match event {
-            StreamEvent::TextDelta(mut delta) => {
-                // Deltas that are already waiting are shown as one, which
-                // saves a terminal write per delta when the model is faster
-                // than the screen.
-                let mut pending = None;
-                while let Ok(next) = receiver.try_recv() {
-                    match next {
-                        Ok(StreamEvent::TextDelta(more)) => delta.push_str(&more),
-                        other => {
-                            pending = Some(other);
-                            break;
-                        }
-                    }
-                }
+            StreamEvent::TextDelta(delta) => {
                 response.text.push_str(&delta);
                 on_event(AgentEvent::TextDelta(delta));
-                if let Some(item) = pending {
-                    backlog = Some(item);
-                }
             }
             StreamEvent::ReasoningDelta(delta) => on_event(AgentEvent::ReasoningDelta(delta)),
             StreamEvent::ToolCall(call) => response.tool_calls.push((call.id, call.name, call.arguments)),

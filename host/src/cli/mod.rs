@@ -186,7 +186,7 @@ pub fn load() -> anyhow::Result<Loaded> {
         .worker_threads(2)
         .enable_all()
         .build()?;
-    let registry = PluginRegistry::load(RuntimeConfig::new(home.clone()), runtime.handle().clone())?;
+    let registry = PluginRegistry::load(RuntimeConfig::new(home.clone()))?;
     Ok(Loaded { home, runtime, registry })
 }
 

@@ -22,7 +22,7 @@ pub struct Harness {
     engine: wasmtime::Engine,
     linker: Linker<HostState>,
     config: RuntimeConfig,
-    runtime: tokio::runtime::Runtime,
+    runtime: Arc<super::engine::IoRuntime>,
 }
 
 impl Harness {
@@ -37,7 +37,7 @@ impl Harness {
             engine,
             linker,
             config: RuntimeConfig::new(OuroHome::new(home)),
-            runtime: tokio::runtime::Runtime::new().expect("runtime"),
+            runtime: Arc::new(super::engine::IoRuntime::new().expect("runtime")),
         }
     }
 
@@ -70,7 +70,7 @@ impl Harness {
             policy: HostPolicy::default(),
             ui: Arc::clone(&self.config.ui),
             http: new_client(),
-            runtime: self.runtime.handle().clone(),
+            runtime: Arc::clone(&self.runtime),
         })
         .expect("state");
         let mut store = Store::new(&self.engine, state);

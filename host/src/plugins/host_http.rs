@@ -46,7 +46,7 @@ impl HostState {
     /// Runs `future` on the runtime, giving up when the call is cancelled.
     fn wait<T>(&self, future: impl Future<Output = T>) -> Option<T> {
         let cancel = self.cancel.clone();
-        self.runtime.block_on(async move {
+        self.runtime.get().block_on(async move {
             tokio::select! {
                 value = future => Some(value),
                 () = cancel.cancelled() => None,
@@ -59,7 +59,7 @@ impl Host for HostState {
     fn send(&mut self, request: Request) -> Result<Response, HttpError> {
         // Timers and reqwest futures must be created inside the runtime's
         // context; plugin calls run on threads outside it.
-        let _context = self.runtime.enter();
+        let _context = self.runtime.get().enter();
         let url = Url::parse(&request.url)
             .map_err(|error| HttpError::InvalidRequest(format!("invalid URL: {error}")))?;
         if let Err(message) = self.policy.check(&url) {
@@ -123,13 +123,13 @@ impl Host for HostState {
 
 impl HostResponseBody for HostState {
     fn next_chunk(&mut self, body: Resource<ResponseBody>) -> Result<Option<Vec<u8>>, HttpError> {
-        let _context = self.runtime.enter();
+        let _context = self.runtime.get().enter();
         let cancel = self.cancel.clone();
         let entry = self
             .table
             .get_mut(&body)
             .map_err(|error| HttpError::InvalidRequest(error.to_string()))?;
-        let outcome = self.runtime.block_on(async {
+        let outcome = self.runtime.get().block_on(async {
             tokio::select! {
                 chunk = tokio::time::timeout(IDLE_TIMEOUT, entry.response.chunk()) => Some(chunk),
                 () = cancel.cancelled() => None,

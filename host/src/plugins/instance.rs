@@ -27,7 +27,7 @@ pub(super) struct Shared {
     pub config: RuntimeConfig,
     pub engine: wasmtime::Engine,
     pub http: reqwest::Client,
-    pub runtime: tokio::runtime::Handle,
+    pub runtime: std::sync::Arc<super::engine::IoRuntime>,
 }
 
 struct Live {

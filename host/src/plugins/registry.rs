@@ -47,8 +47,8 @@ pub struct PluginRegistry {
 
 impl PluginRegistry {
     /// Loads the bundled plugins (unless disabled) and the user's plugins.
-    /// `runtime` runs the host side of plugin HTTP requests.
-    pub fn load(config: RuntimeConfig, runtime: tokio::runtime::Handle) -> anyhow::Result<Self> {
+    pub fn load(config: RuntimeConfig) -> anyhow::Result<Self> {
+        let runtime = Arc::new(super::engine::IoRuntime::new()?);
         let engine = new_engine().map_err(|error| anyhow::anyhow!("cannot create the WebAssembly engine: {error}"))?;
         let mut linker: Linker<HostState> = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker)

@@ -33,7 +33,7 @@ pub struct HostState {
     pub(super) ui: Arc<dyn UserInterface>,
     pub(super) data_dir: std::path::PathBuf,
     pub(super) http: reqwest::Client,
-    pub(super) runtime: tokio::runtime::Handle,
+    pub(super) runtime: std::sync::Arc<super::engine::IoRuntime>,
     pub(super) call: CallClock,
     /// Set by the host to stop the current call at the next epoch tick.
     pub(super) cancel: tokio_util::sync::CancellationToken,
@@ -60,7 +60,7 @@ pub struct SandboxSpec<'a> {
     pub policy: HostPolicy,
     pub ui: Arc<dyn UserInterface>,
     pub http: reqwest::Client,
-    pub runtime: tokio::runtime::Handle,
+    pub runtime: std::sync::Arc<super::engine::IoRuntime>,
 }
 
 impl HostState {

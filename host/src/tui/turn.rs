@@ -32,17 +32,22 @@ pub fn run(repl: &mut Repl<'_>, text: &str) {
     let cancel = CancellationToken::new();
     let mut printer = TurnPrinter::new(style);
     printer.wait_for_model();
-    let result = runtime.block_on(async {
-        let mut on_event = |event: crate::agent::AgentEvent| printer.event(&event);
-        let turn = agent.run(text, &cancel, &mut on_event);
-        tokio::pin!(turn);
-        loop {
-            tokio::select! {
-                result = &mut turn => break result,
-                _ = interrupts.recv() => cancel.cancel(),
+    // The agent reads the provider stream in `block_in_place`, which blocks
+    // its task, so Ctrl+C is watched by a task of its own.
+    let watcher = runtime.spawn({
+        let cancel = cancel.clone();
+        async move {
+            if let Ok(mut interrupt) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()) {
+                interrupt.recv().await;
+                cancel.cancel();
             }
         }
     });
+    let result = runtime.block_on(async {
+        let mut on_event = |event: crate::agent::AgentEvent| printer.event(&event);
+        agent.run(text, &cancel, &mut on_event).await
+    });
+    watcher.abort();
     printer.finish();
     drop(printer);
 
