@@ -2,6 +2,7 @@
 //! through a screen emulator (`terminal_tests`), and with piped stdin
 //! (`piped_tests`). The scripted fixture plugin plays the model.
 
+mod login_tests;
 mod piped_tests;
 mod snapshot;
 mod terminal;

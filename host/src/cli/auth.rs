@@ -88,7 +88,6 @@ pub fn login(loaded: &Loaded, provider: Option<&str>, method: Option<&str>) -> a
     if report.removed > 0 {
         println!("Removed {} models the provider no longer offers.", report.removed);
     }
-    println!("Next: run `ouro` to start a session, or `ouro --task \"...\"` for a single task.");
     Ok(())
 }
 
@@ -177,7 +176,7 @@ fn choose_provider<'a>(candidates: &[&'a Arc<Plugin>], requested: Option<&str>) 
                 .into()
         });
     }
-    if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
+    if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
         bail!(AuthCommandError::Usage(format!(
             "no terminal to choose a provider; pass --provider with one of: {}",
             ids.join(", ")
@@ -238,13 +237,25 @@ fn choose_method(plugin: &Plugin, requested: Option<&str>) -> anyhow::Result<Aut
     Ok(offered[pick("Choose how to log in", labels)?])
 }
 
-/// Shows an arrow-key picker with type-to-filter; returns the chosen index.
+/// Shows the arrow-key picker with type-to-filter; returns the chosen index.
 fn pick(title: &str, labels: Vec<String>) -> anyhow::Result<usize> {
-    match inquire::Select::new(title, labels).with_page_size(10).raw_prompt() {
-        Ok(choice) => Ok(choice.index),
-        Err(inquire::InquireError::OperationCanceled | inquire::InquireError::OperationInterrupted) => {
-            bail!(AuthCommandError::Cancelled)
-        }
+    use crate::tui::picker::{Group, Item};
+    let group = Group {
+        title: title.to_owned(),
+        items: labels
+            .iter()
+            .enumerate()
+            .map(|(index, label)| Item {
+                value: index.to_string(),
+                text: label.clone(),
+                marked: false,
+            })
+            .collect(),
+    };
+    let style = crate::tui::style::Style::detect();
+    match crate::tui::picker::pick(title, &[group], None, style) {
+        Ok(Some(value)) => Ok(value.parse().unwrap_or(0)),
+        Ok(None) => bail!(AuthCommandError::Cancelled),
         Err(error) => bail!("cannot show the picker: {error}"),
     }
 }

@@ -137,7 +137,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             auth::logout(&loaded, cli.provider.as_deref())
         };
         return Ok(match result {
-            Ok(()) => ExitCode::SUCCESS,
+            Ok(()) => {
+                if cli.login {
+                    println!("Next: run `ouro` to start a session, or `ouro --task \"...\"` for a single task.");
+                }
+                ExitCode::SUCCESS
+            }
             Err(error) => match error.downcast_ref::<auth::AuthCommandError>() {
                 Some(auth::AuthCommandError::Usage(message)) => {
                     eprintln!("error: {message}");

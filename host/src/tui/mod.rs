@@ -8,10 +8,10 @@ mod commands;
 mod editor;
 mod model_cmd;
 mod model_list;
-mod picker;
+pub mod picker;
 mod printer;
 mod state;
-mod style;
+pub mod style;
 mod summary;
 mod turn;
 
