@@ -27,7 +27,7 @@ const MAX_RETRIES: u32 = 3;
 /// Retries of a transient failure. Plugins retry server errors with their
 /// own bounded backoff first, so the host adds only one more attempt.
 const MAX_TRANSIENT_RETRIES: u32 = 1;
-/// Longest wait between retries.
+/// Maximum wait between retries.
 const MAX_RETRY_DELAY: Duration = Duration::from_secs(60);
 
 /// Something the user interface shows while a task runs.
@@ -44,7 +44,7 @@ pub enum AgentEvent {
     Retrying { attempt: u32, delay: Duration, reason: String },
 }
 
-/// How a run ended without an error.
+/// The reason a run ended without an error.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StopKind {
     EndTurn,
@@ -104,7 +104,7 @@ pub struct AgentOptions {
     pub max_turns: usize,
     pub cwd: std::path::PathBuf,
     pub reasoning_effort: Option<String>,
-    /// Where plan usage reports are stored; none keeps them in memory only.
+    /// Home folder that plan usage reports are stored in; with none they are not stored.
     pub home: Option<crate::config::OuroHome>,
 }
 
@@ -324,7 +324,7 @@ fn backoff(attempt: u32) -> Duration {
     Duration::from_secs(1 << attempt.min(5))
 }
 
-/// What one model response produced.
+/// The content of one model response.
 #[derive(Default)]
 struct Response {
     text: String,
@@ -421,7 +421,7 @@ fn read_stream(
         }
     }
     if response.stop.is_none() {
-        let error = ProviderError::Transient("the response ended before the provider said it was complete".into());
+        let error = ProviderError::Transient("the response stream ended without its final event".into());
         return Err((response, AgentError::Provider(error)));
     }
     Ok(response)

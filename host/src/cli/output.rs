@@ -136,7 +136,7 @@ impl TaskPrinter {
     }
 }
 
-/// What the status line needs to know about the session.
+/// Session figures for the status line.
 pub struct SessionSummary {
     pub id: String,
     pub model: String,
@@ -182,7 +182,7 @@ impl SessionSummary {
         if self.subscription { "api_equivalent" } else { "billed" }
     }
 
-    /// One line: model, tokens this turn, session total, context, cost.
+    /// Formats one line: model, tokens this turn, session total, context, cost.
     pub fn status_line(&self, outcome: &RunOutcome) -> String {
         let turn = outcome.usage;
         let context = match self.context_window {

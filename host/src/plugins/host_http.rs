@@ -17,7 +17,7 @@ use super::sandbox::HostState;
 
 /// Default wait for response headers.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
-/// Longest silence allowed between two body chunks.
+/// Maximum silence between two body chunks.
 const IDLE_TIMEOUT: Duration = Duration::from_secs(300);
 /// Largest response body a plugin may read.
 const MAX_BODY_BYTES: u64 = 64 << 20;

@@ -306,9 +306,9 @@ pub(super) fn trap_message(error: &wasmtime::Error, stderr_tail: &[String]) -> S
 }
 
 /// Sets mode 0600 on the files a plugin created in its data folder. WASI
-/// has no way to choose a file's mode, so files appear with the process
-/// umask (often 0644); the folder itself is 0700, so nothing else could read
-/// them in between.
+/// cannot choose a file's mode, so files appear with the process umask
+/// (often 0644). The folder itself is 0700, so no other user could read them
+/// in between.
 fn restrict_permissions(dir: &std::path::Path) {
     use std::os::unix::fs::PermissionsExt;
     let Ok(entries) = std::fs::read_dir(dir) else {

@@ -140,7 +140,7 @@ impl CallClock {
         self.started = None;
     }
 
-    /// Whether the call has used more CPU time than its limit.
+    /// Returns whether the call has used more CPU time than its limit.
     pub fn over_limit(&self) -> bool {
         self.started
             .is_some_and(|started| thread_cpu_time().saturating_sub(started) > self.limit)
