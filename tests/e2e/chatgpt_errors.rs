@@ -156,3 +156,44 @@ fn incomplete_response_stops_with_length() {
     let done: serde_json::Value = serde_json::from_str(&last).unwrap();
     assert_eq!(done["stop_reason"], "length");
 }
+
+#[test]
+fn expired_device_code_stops_login() {
+    let setup = Setup::new();
+    setup.mock.device_expire();
+    let output = setup.run(&["--login", "--provider", "chatgpt", "--method", "device"]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("the code expired; run `ouro --login` again"), "{stderr}");
+    assert!(!setup.auth_file().exists());
+}
+
+#[test]
+fn disabled_device_login_suggests_browser() {
+    let setup = Setup::new();
+    setup.mock.device_disabled();
+    let output = setup.run(&["--login", "--provider", "chatgpt", "--method", "device"]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("device login is not enabled on this server; use `--method browser` instead"), "{stderr}");
+}
+
+#[test]
+fn transient_refresh_failure_keeps_tokens() {
+    let setup = Setup::new();
+    setup.mock.set_access_token_ttl(-30);
+    setup.login();
+    let before = std::fs::read_to_string(setup.auth_file()).unwrap();
+    setup.mock.fail_refresh_with(503);
+    let output = setup.task("hi");
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+    assert_eq!(std::fs::read_to_string(setup.auth_file()).unwrap(), before);
+
+    // Once the issuer recovers, the same stored refresh token still works.
+    setup.mock.clear_refresh_failure();
+    setup.mock.set_access_token_ttl(3600);
+    setup.mock.push_stream(MockChatGpt::text_stream("back"));
+    let output = setup.task("hi");
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert_eq!(text(&output.stdout), "back\n");
+}
