@@ -108,7 +108,7 @@ fn device_login_adds_managed_models() {
 
     let models = setup.run(&["models"]);
     let listing = text(&models.stdout);
-    assert!(listing.contains("chatgpt (logged in as user@example.com)"), "{listing}");
+    assert!(listing.contains("chatgpt — logged in as user@example.com"), "{listing}");
     assert!(listing.contains("chatgpt/gpt-5.6-sol"), "{listing}");
 }
 
@@ -390,4 +390,16 @@ fn events_split_at_any_byte() {
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
     assert!(text(&output.stderr).contains("→ list_files {\"path\":\"src\"}"), "{}", text(&output.stderr));
     assert_eq!(text(&output.stdout), "Listed.\n");
+}
+
+#[test]
+fn login_refuses_malformed_models_yaml() {
+    let setup = Setup::new();
+    let broken = "models:\n  chatgpt/x: [\n";
+    setup.home.write_models(broken);
+    let output = setup.run(&["--login", "--provider", "chatgpt", "--method", "device"]);
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output.stderr));
+    assert!(text(&output.stderr).contains("models.yaml:"), "{}", text(&output.stderr));
+    assert!(setup.mock.requests().is_empty(), "login reached the issuer");
+    assert_eq!(setup.models_yaml(), broken);
 }

@@ -168,7 +168,7 @@ fn auth_required_exits_with_three() {
     assert_eq!(output.status.code(), Some(3));
     let stderr = text(&output.stderr);
     assert!(
-        stderr.contains("error: token revoked\nLog in with `ouro --login --provider scripted`.\n"),
+        stderr.contains("error: token revoked\nCheck the `api_key` of scripted/alpha in models.yaml.\n"),
         "{stderr}"
     );
 }
@@ -181,7 +181,7 @@ fn rate_limit_is_retried_then_fails() {
     let output = run_task(&home, &["--task", "x"]);
     assert_eq!(output.status.code(), Some(1));
     let stderr = text(&output.stderr);
-    assert_eq!(stderr.matches("rate limited: slow down (retry in 0 s); retrying in 0 s").count(), 3, "{stderr}");
+    assert_eq!(stderr.matches("rate limited: slow down; retrying in 0 s").count(), 3, "{stderr}");
     assert_eq!(home.scripted_requests().len(), 4);
 }
 
@@ -341,4 +341,39 @@ fn missing_models_yaml_gets_template() {
     let template = std::fs::read_to_string(&path).unwrap();
     assert!(template.starts_with('#'), "{template}");
     assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+}
+
+#[test]
+fn max_turns_stop_is_explained() {
+    let home = TestHome::new();
+    home.scripted(two_tool_script());
+    let output = run_task(&home, &["--task", "x", "--max-turns", "1"]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("Stopped after 1 model responses (--max-turns). Continue with `ouro --resume "), "{stderr}");
+}
+
+#[test]
+fn invalid_arguments_are_usage_errors() {
+    let home = TestHome::new();
+    home.scripted(two_tool_script());
+    for args in [
+        &["--task", "  "][..],
+        &["--task", "x", "--max-turns", "0"][..],
+        &["--provider", "chatgpt"][..],
+    ] {
+        let output = run_task(&home, args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {}", text(&output.stderr));
+    }
+    assert!(home.scripted_requests().is_empty());
+}
+
+#[test]
+fn keyless_auth_error_points_to_settings() {
+    let home = TestHome::new();
+    home.scripted(json!({"turns": [[{"fail_start": {"kind": "auth_required", "message": "bad key"}}]]}));
+    let output = run_task(&home, &["--task", "x"]);
+    assert_eq!(output.status.code(), Some(3));
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("bad key\nCheck the `api_key` of scripted/alpha in models.yaml."), "{stderr}");
 }

@@ -288,11 +288,11 @@ impl Agent {
             }
             attempt += 1;
             let delay = delay.unwrap_or_default().min(MAX_RETRY_DELAY);
-            on_event(AgentEvent::Retrying {
-                attempt,
-                delay,
-                reason: error.to_string(),
-            });
+            let reason = match &error {
+                AgentError::Provider(ProviderError::RateLimited(info)) => format!("rate limited: {}", info.message),
+                other => other.to_string(),
+            };
+            on_event(AgentEvent::Retrying { attempt, delay, reason });
             tokio::select! {
                 () = tokio::time::sleep(delay) => {}
                 () = cancel.cancelled() => return Ok(Response { cancelled: true, ..Response::default() }),

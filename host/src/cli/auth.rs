@@ -28,6 +28,7 @@ pub enum AuthCommandError {
 /// Logs in to `provider` (or asks which one) with `method` (`device` or
 /// `browser`, or asks), then adds the provider's models to models.yaml.
 pub fn login(loaded: &Loaded, provider: Option<&str>, method: Option<&str>) -> anyhow::Result<()> {
+    check_models_file(loaded)?;
     let candidates: Vec<&Arc<Plugin>> = loaded.registry.plugins().filter(|plugin| plugin.offers_login()).collect();
     if candidates.is_empty() {
         bail!(AuthCommandError::Usage("no installed plugin offers a login; run `ouro plugins` to see them".into()));
@@ -47,11 +48,7 @@ pub fn login(loaded: &Loaded, provider: Option<&str>, method: Option<&str>) -> a
     let spinner = Spinner::start("Waiting for the login to finish (Ctrl+C cancels)");
     let cancel_watch = {
         let plugin = Arc::clone(plugin);
-        loaded.runtime.spawn(async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                plugin.cancel();
-            }
-        })
+        crate::cli::on_interrupt(&loaded.runtime, move || plugin.cancel())
     };
     let result = plugin.login(LoginOptions { method, settings });
     cancel_watch.abort();
@@ -94,6 +91,7 @@ pub fn login(loaded: &Loaded, provider: Option<&str>, method: Option<&str>) -> a
 /// Logs out of `provider` (or asks which logged-in one) and removes its
 /// managed models from models.yaml.
 pub fn logout(loaded: &Loaded, provider: Option<&str>) -> anyhow::Result<()> {
+    check_models_file(loaded)?;
     let logged_in: Vec<&Arc<Plugin>> = loaded
         .registry
         .plugins()
@@ -166,6 +164,20 @@ pub fn status(loaded: &Loaded) -> String {
         }
     }
     out
+}
+
+/// Fails before any login or logout work when models.yaml cannot be
+/// parsed, because ouro would then be unable to add or remove the
+/// provider's models afterwards.
+fn check_models_file(loaded: &Loaded) -> anyhow::Result<()> {
+    let path = loaded.home.models_file();
+    match crate::config::models::ModelsConfig::load(&path) {
+        Ok(_) => Ok(()),
+        Err(error @ crate::config::models::ConfigError::Parse { .. }) => {
+            bail!(AuthCommandError::Usage(error.to_string()))
+        }
+        Err(_) => Ok(()),
+    }
 }
 
 fn choose_provider<'a>(candidates: &[&'a Arc<Plugin>], requested: Option<&str>) -> anyhow::Result<&'a Arc<Plugin>> {

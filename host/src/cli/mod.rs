@@ -38,16 +38,16 @@ pub struct Cli {
     #[command(flatten)]
     task: TaskArgs,
 
-    /// Log in to a provider (asks which one unless --provider is given).
-    #[arg(long, conflicts_with_all = ["logout", "task"])]
+    /// Log in to a provider (shows a picker unless --provider is given).
+    #[arg(long, conflicts_with_all = ["logout", "task"], group = "auth_action")]
     login: bool,
 
     /// Log out of a provider and remove its managed models.
-    #[arg(long, conflicts_with = "task")]
+    #[arg(long, conflicts_with = "task", group = "auth_action")]
     logout: bool,
 
     /// Provider id for --login or --logout, such as `chatgpt`.
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", requires = "auth_action")]
     provider: Option<String>,
 
     /// Login method for --login: `device` (works over SSH and on headless
@@ -82,8 +82,8 @@ pub struct TaskArgs {
     pub resume: Option<String>,
 
     /// Maximum model responses per task.
-    #[arg(long, value_name = "N", default_value_t = 50)]
-    pub max_turns: usize,
+    #[arg(long, value_name = "N", default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_turns: u32,
 }
 
 #[derive(Debug, Subcommand)]
@@ -182,6 +182,22 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         (None, Some(task)) => task::run(&loaded, &cli.task, task),
         (None, None) => crate::tui::run(&loaded, &cli.task),
     }
+}
+
+/// Runs `action` on the first Ctrl+C (SIGINT) until the returned handle is
+/// aborted. The handler is registered before this returns, so a Ctrl+C right
+/// after the call is not lost to the default handler, which would end the
+/// process without cleanup.
+pub fn on_interrupt(runtime: &tokio::runtime::Runtime, action: impl FnOnce() + Send + 'static) -> tokio::task::JoinHandle<()> {
+    let _context = runtime.enter();
+    let interrupt = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt());
+    runtime.spawn(async move {
+        if let Ok(mut interrupt) = interrupt {
+            if interrupt.recv().await.is_some() {
+                action();
+            }
+        }
+    })
 }
 
 /// Creates the tokio runtime plugin I/O runs on and loads every plugin.

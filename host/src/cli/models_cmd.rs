@@ -35,7 +35,7 @@ pub fn render(registry: &PluginRegistry, config: &ModelsConfig) -> String {
             Some(plugin) => readiness(plugin, entries.first().copied()).to_string(),
             None => "no plugin installed for this provider".to_owned(),
         };
-        let _ = writeln!(out, "{provider} ({status})");
+        let _ = writeln!(out, "{provider} — {status}");
         let catalog = plugin.and_then(|plugin| plugin.models().ok()).unwrap_or_default();
         for entry in entries {
             let marker = if active.as_deref() == Some(entry.id.as_str()) { "*" } else { " " };

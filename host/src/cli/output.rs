@@ -17,6 +17,9 @@ pub struct TaskPrinter {
     color: bool,
     /// Whether the cursor is at the start of a line on the streamed output.
     at_line_start: bool,
+    /// Whether the last thing printed was reasoning, which the answer text
+    /// then starts a new line after.
+    in_reasoning: bool,
 }
 
 impl TaskPrinter {
@@ -26,6 +29,7 @@ impl TaskPrinter {
             stream_to_stdout: !json && std::io::stdout().is_terminal(),
             color: std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal(),
             at_line_start: true,
+            in_reasoning: false,
         }
     }
 
@@ -59,6 +63,10 @@ impl TaskPrinter {
         }
         match event {
             AgentEvent::TextDelta(delta) => {
+                if self.in_reasoning {
+                    self.in_reasoning = false;
+                    eprintln!();
+                }
                 if self.stream_to_stdout {
                     print!("{delta}");
                     let _ = std::io::stdout().flush();
@@ -68,6 +76,10 @@ impl TaskPrinter {
                 self.at_line_start = delta.ends_with('\n');
             }
             AgentEvent::ReasoningDelta(delta) => {
+                if !self.in_reasoning && !self.at_line_start {
+                    eprintln!();
+                }
+                self.in_reasoning = true;
                 eprint!("{}", self.dim(delta));
                 self.at_line_start = false;
             }
@@ -97,7 +109,7 @@ impl TaskPrinter {
                 "text": outcome.text,
                 "stop_reason": outcome.stop.as_str(),
                 "usage": usage_json(outcome.usage),
-                "cost_usd": outcome.cost_usd,
+                "cost_usd": round_usd(outcome.cost_usd),
                 "cost_kind": session.cost_kind(),
                 "session_id": session.id,
             }));
@@ -126,7 +138,7 @@ impl TaskPrinter {
                 "text": "",
                 "stop_reason": "error",
                 "usage": usage_json(session.turn_usage),
-                "cost_usd": session.turn_cost,
+                "cost_usd": round_usd(session.turn_cost),
                 "cost_kind": session.cost_kind(),
                 "session_id": session.id,
             }));
@@ -214,6 +226,12 @@ impl SessionSummary {
 /// billed per token, else "cost".
 pub fn cost_label(subscription: bool) -> &'static str {
     if subscription { "API-equivalent cost" } else { "cost" }
+}
+
+/// Rounds to a billionth of a dollar, which hides floating-point noise
+/// such as 0.0017400000000000002 in JSON output.
+fn round_usd(usd: f64) -> f64 {
+    (usd * 1e9).round() / 1e9
 }
 
 fn usage_json(usage: TokenUsage) -> serde_json::Value {

@@ -13,6 +13,10 @@ use crate::providers::resolve;
 /// Runs the task and returns the exit code.
 pub fn run(loaded: &Loaded, args: &TaskArgs, task: &str) -> anyhow::Result<ExitCode> {
     let mut printer = TaskPrinter::new(args.json);
+    if task.trim().is_empty() {
+        eprintln!("error: the task is empty; pass the request as --task \"...\"");
+        return Ok(ExitCode::from(EXIT_USAGE));
+    }
     let usage_error = |printer: &mut TaskPrinter, message: String| {
         if args.json {
             printer.fail(&message, &SessionSummary::empty());
@@ -40,7 +44,7 @@ pub fn run(loaded: &Loaded, args: &TaskArgs, task: &str) -> anyhow::Result<ExitC
     };
     let session = session.unwrap_or_else(|| Session::new(&model.id));
     let options = AgentOptions {
-        max_turns: args.max_turns,
+        max_turns: args.max_turns as usize,
         cwd: std::env::current_dir()?,
         reasoning_effort: None,
         home: Some(loaded.home.clone()),
@@ -51,11 +55,7 @@ pub fn run(loaded: &Loaded, args: &TaskArgs, task: &str) -> anyhow::Result<ExitC
     let cancel = CancellationToken::new();
     let watcher = {
         let cancel = cancel.clone();
-        loaded.runtime.spawn(async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                cancel.cancel();
-            }
-        })
+        super::on_interrupt(&loaded.runtime, move || cancel.cancel())
     };
     let result = loaded.runtime.block_on(agent.run(task, &cancel, &mut |event| printer.event(&event)));
     watcher.abort();
@@ -71,6 +71,18 @@ pub fn run(loaded: &Loaded, args: &TaskArgs, task: &str) -> anyhow::Result<ExitC
     match result {
         Ok(outcome) => {
             printer.finish(&outcome, &summary);
+            if !args.json {
+                match outcome.stop {
+                    StopKind::MaxTurns => eprintln!(
+                        "Stopped after {} model responses (--max-turns). Continue with `ouro --resume {} --task ...`.",
+                        args.max_turns, agent.session.id
+                    ),
+                    StopKind::Cancelled => eprintln!("Cancelled. Continue with `ouro --resume {} --task ...`.", agent.session.id),
+                    StopKind::Length => eprintln!("The reply hit the model's output token limit."),
+                    StopKind::ContentFilter => eprintln!("The provider's content filter stopped the reply."),
+                    StopKind::EndTurn => {}
+                }
+            }
             Ok(match outcome.stop {
                 StopKind::EndTurn | StopKind::Length | StopKind::ContentFilter => ExitCode::SUCCESS,
                 StopKind::MaxTurns | StopKind::Cancelled => ExitCode::from(EXIT_FAILURE),
@@ -88,9 +100,13 @@ pub fn run(loaded: &Loaded, args: &TaskArgs, task: &str) -> anyhow::Result<ExitC
 fn describe(error: &AgentError, agent: &Agent) -> String {
     use crate::plugins::ProviderError;
     match error {
-        AgentError::Provider(ProviderError::AuthRequired(message)) => format!(
+        AgentError::Provider(ProviderError::AuthRequired(message)) if agent.model.plugin.offers_login() => format!(
             "{message}\nLog in with `ouro --login --provider {}`.",
             agent.model.plugin.id()
+        ),
+        AgentError::Provider(ProviderError::AuthRequired(message)) => format!(
+            "{message}\nCheck the `api_key` of {} in models.yaml.",
+            agent.model.id
         ),
         AgentError::Provider(ProviderError::QuotaExhausted(info)) => match info.resets_at {
             Some(resets_at) => format!("{}; it resets {}", info.message, format_reset(resets_at)),

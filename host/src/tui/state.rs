@@ -69,7 +69,7 @@ impl<'a> Repl<'a> {
             idle_session: session,
             setup_reason: None,
             options: AgentOptions {
-                max_turns: args.max_turns,
+                max_turns: args.max_turns as usize,
                 cwd: std::env::current_dir()?,
                 reasoning_effort: None,
                 home: Some(loaded.home.clone()),

@@ -34,15 +34,10 @@ pub fn run(repl: &mut Repl<'_>, text: &str) {
     printer.wait_for_model();
     // The agent reads the provider stream in `block_in_place`, which blocks
     // its task, so Ctrl+C is watched by a task of its own.
-    let watcher = runtime.spawn({
+    let watcher = {
         let cancel = cancel.clone();
-        async move {
-            if let Ok(mut interrupt) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()) {
-                interrupt.recv().await;
-                cancel.cancel();
-            }
-        }
-    });
+        crate::cli::on_interrupt(runtime, move || cancel.cancel())
+    };
     let result = runtime.block_on(async {
         let mut on_event = |event: crate::agent::AgentEvent| printer.event(&event);
         agent.run(text, &cancel, &mut on_event).await

@@ -14,11 +14,13 @@ pub(super) const TEMPLATE: &str = "\
 # ouro model configuration.
 #
 # Each entry under `models:` is a model id, `<provider>/<model>`, where
-# <provider> names a provider plugin. Every setting is optional:
+# <provider> names a provider plugin (`ouro plugins` lists them). Logging in
+# with `ouro --login` adds a subscription's models here. Every setting is
+# optional; for an API-key provider plugin named `example`:
 #
-#   openai/gpt-4.1:
-#     api_key: sk-...              # needed unless api_base is a local address
-#     api_base: https://api.openai.com/v1
+#   example/model-name:
+#     api_key: your-key            # needed unless api_base is a local address
+#     api_base: https://api.example.com/v1
 #     timeout: 600                 # request timeout in seconds
 #     drop_params: true            # drop parameters the model does not support
 #     reasoning_effort: high       # any other key reaches the plugin as text
