@@ -208,7 +208,7 @@ fn choose_provider<'a>(candidates: &[&'a Arc<Plugin>], requested: Option<&str>) 
             format!("{} ({}) — {state}", plugin.metadata().name, plugin.id())
         })
         .collect();
-    let index = pick("Choose a provider", labels)?;
+    let index = pick("Choose a provider", "Providers that offer a login", labels)?;
     Ok(candidates[index])
 }
 
@@ -246,14 +246,14 @@ fn choose_method(plugin: &Plugin, requested: Option<&str>) -> anyhow::Result<Aut
             _ => "Browser: log in in a browser on this machine".to_owned(),
         })
         .collect();
-    Ok(offered[pick("Choose how to log in", labels)?])
+    Ok(offered[pick("Choose how to log in", "Login methods", labels)?])
 }
 
 /// Shows the arrow-key picker with type-to-filter; returns the chosen index.
-fn pick(title: &str, labels: Vec<String>) -> anyhow::Result<usize> {
+fn pick(title: &str, group_title: &str, labels: Vec<String>) -> anyhow::Result<usize> {
     use crate::tui::picker::{Group, Item};
     let group = Group {
-        title: title.to_owned(),
+        title: group_title.to_owned(),
         items: labels
             .iter()
             .enumerate()
