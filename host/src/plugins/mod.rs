@@ -16,6 +16,7 @@ mod error;
 mod host_http;
 mod host_lock;
 mod host_log;
+mod host_timer;
 mod host_ui;
 mod instance;
 mod metadata_cache;

@@ -59,8 +59,11 @@ pub fn start(request: &CompletionRequest) -> Result<ResponseStream, ProviderErro
             log::info(&format!(
                 "the ChatGPT backend returned HTTP {status}; retry {server_retries} in {delay} s"
             ));
-            // Sleeping in the host does not count against the plugin's CPU limit.
-            std::thread::sleep(Duration::from_secs(delay));
+            // The host's sleep ends early on Ctrl+C and does not count
+            // against the plugin's CPU limit.
+            if !ouro_plugin_sdk::timer::sleep(Duration::from_secs(delay)) {
+                return Err(ProviderError::Cancelled);
+            }
             continue;
         }
 

@@ -46,8 +46,11 @@ pub fn run(endpoints: &Endpoints) -> Result<TokenResponse, ProviderError> {
 
     let deadline = Instant::now() + CODE_LIFETIME;
     let (authorization_code, code_verifier) = loop {
-        // Sleeping in the host does not count against the plugin's CPU limit.
-        std::thread::sleep(Duration::from_secs(code.interval_secs));
+        // The host's sleep ends early on Ctrl+C and does not count against
+        // the plugin's CPU limit.
+        if !ouro_plugin_sdk::timer::sleep(Duration::from_secs(code.interval_secs)) {
+            return Err(ProviderError::Cancelled);
+        }
         if Instant::now() >= deadline {
             return Err(ProviderError::AuthRequired(
                 "the device login timed out: the code was not entered within 15 minutes; \

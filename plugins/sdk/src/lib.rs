@@ -14,6 +14,7 @@
 pub mod http;
 pub mod lock;
 pub mod log;
+pub mod timer;
 pub mod ui;
 
 use std::cell::RefCell;

@@ -83,7 +83,9 @@ impl CompletionStream for Replay {
     fn next(&mut self) -> Result<Option<StreamEvent>, ProviderError> {
         while let Some(event) = self.events.pop_front() {
             if let Some(millis) = event.get("sleep_ms").and_then(Value::as_u64) {
-                std::thread::sleep(std::time::Duration::from_millis(millis));
+                if !ouro_plugin_sdk::timer::sleep(std::time::Duration::from_millis(millis)) {
+                    return Err(ProviderError::Cancelled);
+                }
                 continue;
             }
             if let Some(failure) = event.get("error") {
