@@ -377,3 +377,29 @@ fn keyless_auth_error_points_to_settings() {
     let stderr = text(&output.stderr);
     assert!(stderr.contains("bad key\nCheck the `api_key` of scripted/alpha in models.yaml."), "{stderr}");
 }
+
+#[test]
+fn read_only_calls_keep_their_order() {
+    let home = TestHome::new();
+    home.scripted(json!({"turns": [
+        [{"tool_call": {"id": "a", "name": "grep", "arguments": {"pattern": "fn main", "path": "src"}}},
+         {"tool_call": {"id": "b", "name": "read_file", "arguments": {"path": "Cargo.toml", "end_line": 1}}},
+         {"stop": "tool_calls"}],
+        [{"text": "done"}, {"stop": "end_turn"}]
+    ]}));
+    let output = run_task(&home, &["--task", "x"]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let messages = home.scripted_requests()[1]["messages"].as_array().unwrap().clone();
+    let order: Vec<String> = messages
+        .iter()
+        .filter_map(|message| {
+            message
+                .get("tool_call")
+                .map(|call| format!("call {}", call["id"].as_str().unwrap()))
+                .or_else(|| message.get("tool_result").map(|result| format!("result {}", result["call_id"].as_str().unwrap())))
+        })
+        .collect();
+    assert_eq!(order, ["call a", "call b", "result a", "result b"]);
+    let results: Vec<&Value> = messages.iter().filter_map(|message| message.get("tool_result")).collect();
+    assert!(results[1]["output"].as_str().unwrap().contains("[package]"));
+}

@@ -208,7 +208,10 @@ impl Agent {
         Ok((last_text, StopKind::MaxTurns))
     }
 
-    /// Runs the tool calls in order; returns true when the user cancelled.
+    /// Runs the tool calls and records their results in order; returns true
+    /// when the user cancelled. When every call is read-only (reading,
+    /// listing, searching) they run concurrently, since none can affect
+    /// another; otherwise one after the other.
     async fn run_tools(
         &mut self,
         calls: &[(String, String, String)],
@@ -217,6 +220,36 @@ impl Agent {
     ) -> bool {
         let mut context = ToolContext::new(self.options.cwd.clone());
         context.cancel = cancel.child_token();
+        let concurrent = calls.len() > 1 && calls.iter().all(|(_, name, _)| tools::is_read_only(name));
+        if concurrent {
+            // Guard verdicts are taken in call order, as a sequential run would.
+            let verdicts: Vec<Option<String>> = calls
+                .iter()
+                .map(|(_, name, arguments)| self.repeat_guard.check(name, arguments))
+                .collect();
+            for (id, name, arguments) in calls {
+                on_event(AgentEvent::ToolCall {
+                    id: id.clone(),
+                    name: name.clone(),
+                    arguments: arguments.clone(),
+                });
+            }
+            let runs = calls.iter().zip(verdicts).map(|((_, name, arguments), verdict)| {
+                let context = &context;
+                async move {
+                    match verdict {
+                        Some(warning) => tools::ToolOutput { text: warning, is_error: true },
+                        None => tools::run(name, arguments, context).await,
+                    }
+                }
+            });
+            let outputs = futures_util::future::join_all(runs).await;
+            for ((id, name, _), output) in calls.iter().zip(outputs) {
+                self.record_tool_result(id, name, output, on_event);
+            }
+            return cancel.is_cancelled();
+        }
+
         for (id, name, arguments) in calls {
             if cancel.is_cancelled() {
                 return true;
@@ -230,19 +263,29 @@ impl Agent {
                 Some(warning) => tools::ToolOutput { text: warning, is_error: true },
                 None => tools::run(name, arguments, &context).await,
             };
-            on_event(AgentEvent::ToolResult {
-                id: id.clone(),
-                name: name.clone(),
-                output: output.text.clone(),
-                is_error: output.is_error,
-            });
-            self.session.items.push(Item::ToolResult {
-                call_id: id.clone(),
-                output: output.text,
-                is_error: output.is_error,
-            });
+            self.record_tool_result(id, name, output, on_event);
         }
         cancel.is_cancelled()
+    }
+
+    fn record_tool_result(
+        &mut self,
+        id: &str,
+        name: &str,
+        output: tools::ToolOutput,
+        on_event: &mut (dyn FnMut(AgentEvent) + Send),
+    ) {
+        on_event(AgentEvent::ToolResult {
+            id: id.to_owned(),
+            name: name.to_owned(),
+            output: output.text.clone(),
+            is_error: output.is_error,
+        });
+        self.session.items.push(Item::ToolResult {
+            call_id: id.to_owned(),
+            output: output.text,
+            is_error: output.is_error,
+        });
     }
 
     async fn respond_with_retries(
