@@ -37,11 +37,10 @@ pub fn login(loaded: &Loaded, provider: Option<&str>, method: Option<&str>) -> a
     let method = choose_method(plugin, method)?;
 
     let mut settings = Vec::new();
-    if matches!(plugin.status(), Ok(AuthStatus::LoggedOut)) {
-        if let Some(text) = codex_cli_credentials() {
+    if matches!(plugin.status(), Ok(AuthStatus::LoggedOut))
+        && let Some(text) = codex_cli_credentials() {
             settings.push(("codex-auth-json".to_owned(), text));
         }
-    }
     let data_dir = loaded.home.plugin_data_dir(plugin.id());
     let before = list_files(&data_dir);
 

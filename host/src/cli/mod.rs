@@ -192,11 +192,10 @@ pub fn on_interrupt(runtime: &tokio::runtime::Runtime, action: impl FnOnce() + S
     let _context = runtime.enter();
     let interrupt = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt());
     runtime.spawn(async move {
-        if let Ok(mut interrupt) = interrupt {
-            if interrupt.recv().await.is_some() {
+        if let Ok(mut interrupt) = interrupt
+            && interrupt.recv().await.is_some() {
                 action();
             }
-        }
     })
 }
 

@@ -52,7 +52,7 @@ impl RuntimeConfig {
             memory_limit,
             cpu_limit,
             load_bundled: true,
-            ui: Arc::new(TerminalUi::default()),
+            ui: Arc::new(TerminalUi),
         }
     }
 }

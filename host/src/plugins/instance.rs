@@ -142,11 +142,10 @@ impl Plugin {
             .find(|(key, _)| key == "api_base")
             .map(|(_, value)| value.clone());
         let (resource, generation) = self.call("complete", |store, bindings| {
-            if let Some(api_base) = &api_base {
-                if let Err(message) = store.data_mut().policy.allow_override(api_base) {
+            if let Some(api_base) = &api_base
+                && let Err(message) = store.data_mut().policy.allow_override(api_base) {
                     tracing::warn!(plugin = %store.data().identity.id, message, "ignoring api_base");
                 }
-            }
             let generation = self.generation.load(Ordering::Relaxed);
             let result = bindings.ouro_provider_provider().call_complete(store, &request)?;
             Ok(result.map(|resource| (resource, generation)))
@@ -387,13 +386,12 @@ impl Drop for CompletionStream {
             return;
         };
         let mut live = lock(&self.plugin.live);
-        if let Some(instance) = live.as_mut() {
-            if instance.generation == self.generation {
+        if let Some(instance) = live.as_mut()
+            && instance.generation == self.generation {
                 instance.store.set_epoch_deadline(1);
                 if let Err(error) = resource.resource_drop(&mut instance.store) {
                     tracing::debug!(%error, "dropping a completion stream failed");
                 }
             }
-        }
     }
 }
