@@ -63,3 +63,43 @@ fn login_picker_filters_and_cancels() {
     assert_eq!(terminal.wait_exit(), 1);
     assert!(!home.plugin_data("chatgpt").join("auth.json").exists());
 }
+
+#[test]
+fn repl_login_adds_models() {
+    let home = TestHome::new();
+    home.install("scripted");
+    std::fs::write(home.path().join("models.yaml"), "models:\n  scripted/alpha: {}\ndefault: scripted/alpha\n").unwrap();
+    let mock = MockChatGpt::start();
+    mock.set_account("acct-7", "repl@example.com", "plus");
+    let issuer = mock.issuer();
+    let base_url = mock.base_url();
+    let mut terminal = Terminal::spawn(
+        home.path(),
+        &[],
+        &[
+            ("OURO_CHATGPT_ISSUER", issuer.as_str()),
+            ("OURO_CHATGPT_BASE_URL", base_url.as_str()),
+            ("OURO_NO_BROWSER", "1"),
+            ("NO_COLOR", "1"),
+        ],
+    );
+    terminal.wait_for_prompt("scripted/alpha ›");
+    terminal.line("/login");
+    terminal.wait_for("(chatgpt) — not logged in");
+    terminal.send(ENTER);
+    terminal.wait_for("Device code:");
+    terminal.send(ENTER);
+    terminal.wait_for("login completed.");
+    terminal.wait_for_prompt("scripted/alpha ›");
+    let yaml = std::fs::read_to_string(home.path().join("models.yaml")).unwrap();
+    assert!(yaml.contains("chatgpt/gpt-5.6-sol:"), "{yaml}");
+
+    terminal.line("/logout");
+    terminal.wait_for("Providers that offer a login");
+    terminal.send(ENTER);
+    terminal.wait_for("removed its credentials.");
+    terminal.wait_for_prompt("scripted/alpha ›");
+    assert!(!home.plugin_data("chatgpt").join("auth.json").exists());
+    terminal.line("/exit");
+    assert_eq!(terminal.wait_exit(), 0);
+}
