@@ -108,7 +108,7 @@ fn device_login_adds_managed_models() {
 
     let models = setup.run(&["models"]);
     let listing = text(&models.stdout);
-    assert!(listing.contains("chatgpt — logged in as user@example.com"), "{listing}");
+    assert!(listing.contains("chatgpt · logged in as user@example.com"), "{listing}");
     assert!(listing.contains("chatgpt/gpt-5.6-sol"), "{listing}");
 }
 

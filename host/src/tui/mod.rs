@@ -7,7 +7,7 @@
 mod commands;
 mod editor;
 mod model_cmd;
-mod model_list;
+pub mod model_list;
 pub mod picker;
 mod printer;
 mod state;
