@@ -126,6 +126,9 @@ fn task_streams_text_from_backend() {
     let request = setup.mock.requests().into_iter().rfind(|request| request.path.ends_with("/codex/responses")).unwrap();
     assert_eq!(request.header("chatgpt-account-id"), Some("acct-123"));
     assert_eq!(request.header("originator"), Some("ouro"));
+    let agent = request.header("user-agent").unwrap();
+    assert!(agent.starts_with(&format!("ouro/0.1.0 ({} ", std::env::consts::OS)), "{agent}");
+    assert!(agent.ends_with(&format!("; {})", std::env::consts::ARCH)), "{agent}");
     let body = request.json();
     assert_eq!(body["model"], "gpt-5.6-sol");
     assert_eq!(body["store"], false);
@@ -215,7 +218,7 @@ fn logout_removes_only_managed_state() {
 
     let again = setup.run(&["--logout"]);
     assert_eq!(again.status.code(), Some(0));
-    assert!(text(&again.stdout).contains("You are not logged in to any provider. Log in with `ouro --login`."));
+    assert!(text(&again.stdout).contains("You are not logged in to any provider. Log in with `ouro --login` (or /login in a session)."));
 }
 
 #[test]

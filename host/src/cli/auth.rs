@@ -103,7 +103,7 @@ pub fn logout(loaded: &Loaded, provider: Option<&str>) -> anyhow::Result<()> {
             .get(id)
             .ok_or_else(|| AuthCommandError::Usage(format!("no plugin with id {id:?}; run `ouro plugins` to see them")))?,
         None if logged_in.is_empty() => {
-            println!("You are not logged in to any provider. Log in with `ouro --login`.");
+            println!("You are not logged in to any provider. Log in with `ouro --login` (or /login in a session).");
             return Ok(());
         }
         None => choose_provider(&logged_in, None)?,

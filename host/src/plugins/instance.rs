@@ -111,6 +111,7 @@ impl Plugin {
 
     pub fn login(&self, mut options: LoginOptions) -> Result<AuthStatus, PluginError> {
         options.settings.extend(self.overrides.iter().cloned());
+        options.settings.push(("host-platform".to_owned(), host_platform()));
         let result = self.call("login", |store, bindings| {
             bindings.ouro_provider_provider().call_login(store, &options)
         })?;
@@ -136,6 +137,7 @@ impl Plugin {
     /// to the hosts this plugin may reach.
     pub fn complete(self: &Arc<Self>, mut request: CompletionRequest) -> Result<CompletionStream, PluginError> {
         request.settings.extend(self.overrides.iter().cloned());
+        request.settings.push(("host-platform".to_owned(), host_platform()));
         let api_base = request
             .settings
             .iter()
@@ -319,6 +321,24 @@ fn restrict_permissions(dir: &std::path::Path) {
             let _ = std::fs::set_permissions(entry.path(), std::fs::Permissions::from_mode(0o600));
         }
     }
+}
+
+/// The user's OS, kernel release and CPU architecture, such as
+/// `linux 6.1.0; x86_64`, which plugins cannot see from inside the sandbox.
+fn host_platform() -> String {
+    // SAFETY: `uname` fills a zeroed, caller-owned struct; its fields are
+    // NUL-terminated C strings when the call succeeds.
+    let release = unsafe {
+        let mut name: libc::utsname = std::mem::zeroed();
+        if libc::uname(&mut name) == 0 {
+            std::ffi::CStr::from_ptr(name.release.as_ptr()).to_string_lossy().into_owned()
+        } else {
+            String::new()
+        }
+    };
+    let os = std::env::consts::OS;
+    let arch = std::env::consts::ARCH;
+    if release.is_empty() { format!("{os}; {arch}") } else { format!("{os} {release}; {arch}") }
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {

@@ -32,6 +32,9 @@ pub struct Endpoints {
     pub backend_base: String,
     /// Time limit for response headers, from the `timeout` setting.
     pub timeout_ms: Option<u32>,
+    /// The user's OS, its version and the CPU architecture, from the host's
+    /// `host-platform` setting, for the `User-Agent`.
+    pub platform: Option<String>,
 }
 
 impl Endpoints {
@@ -102,6 +105,7 @@ fn resolve(settings: &[(String, String)]) -> Result<Endpoints, ProviderError> {
         issuer: issuer.trim_end_matches('/').to_owned(),
         backend_base: backend_base.trim_end_matches('/').to_owned(),
         timeout_ms,
+        platform: non_empty("host-platform").map(str::to_owned),
     })
 }
 
@@ -125,22 +129,22 @@ fn invalid_timeout(value: &str) -> ProviderError {
     ))
 }
 
-/// Builds the `User-Agent` value: client name, plugin version, OS and
-/// architecture.
-///
-/// NOTE: inside the wasm sandbox `std::env::consts` describes the plugin's
-/// target, not the user's machine. `OS` is empty on wasm32-wasip2, so `wasi`
-/// is sent in its place, and `ARCH` is `wasm32`.
-pub fn user_agent() -> String {
-    let os = match std::env::consts::OS {
-        "" => "wasi",
-        os => os,
-    };
-    format!(
-        "{ORIGINATOR}/{} ({os}; {})",
-        env!("CARGO_PKG_VERSION"),
-        std::env::consts::ARCH
-    )
+/// Builds the `User-Agent` value: client name, plugin version, and the
+/// user's OS and architecture as the host reported them in `platform`.
+/// Without it, `std::env::consts` is all the plugin has, and inside the wasm
+/// sandbox that describes the plugin's target (`wasi`, `wasm32`), not the
+/// user's machine.
+pub fn user_agent(platform: Option<&str>) -> String {
+    match platform {
+        Some(platform) => format!("{ORIGINATOR}/{} ({platform})", env!("CARGO_PKG_VERSION")),
+        None => {
+            let os = match std::env::consts::OS {
+                "" => "wasi",
+                os => os,
+            };
+            format!("{ORIGINATOR}/{} ({os}; {})", env!("CARGO_PKG_VERSION"), std::env::consts::ARCH)
+        }
+    }
 }
 
 #[cfg(test)]
@@ -212,12 +216,18 @@ mod tests {
 
     #[test]
     fn user_agent_names_client() {
-        let agent = user_agent();
+        let agent = user_agent(None);
         assert!(
             agent.starts_with(&format!("ouro/{} (", env!("CARGO_PKG_VERSION"))),
             "{agent}"
         );
         assert!(agent.ends_with(')'), "{agent}");
         assert!(!agent.contains("(;"), "{agent}");
+    }
+
+    #[test]
+    fn user_agent_uses_host_platform() {
+        let agent = user_agent(Some("linux 6.1.0; x86_64"));
+        assert_eq!(agent, format!("ouro/{} (linux 6.1.0; x86_64)", env!("CARGO_PKG_VERSION")));
     }
 }

@@ -14,7 +14,7 @@ const MAX_MESSAGE_CHARS: usize = 300;
 pub fn post(endpoints: &Endpoints, url: &str) -> Request {
     let request = Request::post(url)
         .header("originator", ORIGINATOR)
-        .header("user-agent", user_agent());
+        .header("user-agent", user_agent(endpoints.platform.as_deref()));
     match endpoints.timeout_ms {
         Some(timeout_ms) => request.timeout_ms(timeout_ms),
         None => request,
