@@ -44,7 +44,7 @@ pub fn login(loaded: &Loaded, provider: Option<&str>, method: Option<&str>) -> a
     let data_dir = loaded.home.plugin_data_dir(plugin.id());
     let before = list_files(&data_dir);
 
-    let spinner = Spinner::start("Waiting for the login to finish (Ctrl+C cancels)");
+    let spinner = start_spinner("Waiting for the login to finish (Ctrl+C cancels)");
     let cancel_watch = {
         let plugin = Arc::clone(plugin);
         crate::cli::on_interrupt(&loaded.runtime, move || plugin.cancel())
@@ -136,20 +136,8 @@ pub fn status(loaded: &Loaded) -> String {
             Ok(AuthStatus::LoggedOut) => {
                 out.push_str(&format!("  not logged in; run `ouro --login --provider {}`\n", plugin.id()));
             }
-            Ok(AuthStatus::LoggedIn(account)) | Ok(AuthStatus::Expired(account)) => {
-                let expired = matches!(plugin.status(), Ok(AuthStatus::Expired(_)));
-                out.push_str(&format!("  logged in as {}\n", account.label.as_deref().unwrap_or("unknown account")));
-                if let Some(plan) = &account.plan {
-                    out.push_str(&format!("  plan: {plan}\n"));
-                }
-                if let Some(id) = &account.account_id {
-                    out.push_str(&format!("  account: {id}\n"));
-                }
-                if let Some(expires_at) = account.expires_at {
-                    let note = if expired { " (expired; refreshed on next use)" } else { "" };
-                    out.push_str(&format!("  token expires {}{note}\n", crate::cli::format_utc(expires_at)));
-                }
-            }
+            Ok(AuthStatus::LoggedIn(account)) => describe_account(&mut out, &account, false),
+            Ok(AuthStatus::Expired(account)) => describe_account(&mut out, &account, true),
             Ok(AuthStatus::Error(message)) => out.push_str(&format!("  error: {message}\n")),
             Err(error) => out.push_str(&format!("  error: {error}\n")),
         }
@@ -163,6 +151,21 @@ pub fn status(loaded: &Loaded) -> String {
         }
     }
     out
+}
+
+/// Appends the account lines of `ouro status`.
+fn describe_account(out: &mut String, account: &crate::plugins::Account, expired: bool) {
+    out.push_str(&format!("  logged in as {}\n", account.label.as_deref().unwrap_or("unknown account")));
+    if let Some(plan) = &account.plan {
+        out.push_str(&format!("  plan: {plan}\n"));
+    }
+    if let Some(id) = &account.account_id {
+        out.push_str(&format!("  account: {id}\n"));
+    }
+    if let Some(expires_at) = account.expires_at {
+        let note = if expired { " (expired; refreshed on next use)" } else { "" };
+        out.push_str(&format!("  token expires {}{note}\n", crate::cli::format_utc(expires_at)));
+    }
 }
 
 /// Fails before any login or logout work when models.yaml cannot be
@@ -296,39 +299,24 @@ fn remove_new_files(dir: &Path, before: &BTreeSet<std::path::PathBuf>) {
     }
 }
 
-/// A spinner on stderr while a long call runs; silent without a terminal.
-struct Spinner {
-    stop: Option<std::sync::mpsc::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
+/// Starts a spinner on stderr while a long call runs. It draws nothing when
+/// stderr is not a terminal and is cleared when dropped.
+fn start_spinner(message: &str) -> SpinnerGuard {
+    let spinner = indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
+    spinner.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    spinner.set_message(message.to_owned());
+    spinner.enable_steady_tick(std::time::Duration::from_millis(100));
+    SpinnerGuard(spinner)
 }
 
-impl Spinner {
-    fn start(message: &str) -> Self {
-        if !std::io::stderr().is_terminal() {
-            return Self { stop: None, thread: None };
-        }
-        let (stop, stopped) = std::sync::mpsc::channel();
-        let message = message.to_owned();
-        let thread = std::thread::spawn(move || {
-            let frames = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
-            let mut index = 0;
-            while stopped.recv_timeout(std::time::Duration::from_millis(100)).is_err() {
-                eprint!("\r{} {message}", frames[index % frames.len()]);
-                index += 1;
-            }
-            eprint!("\r\x1b[2K");
-        });
-        Self { stop: Some(stop), thread: Some(thread) }
-    }
-}
+/// Clears the spinner when the call ends, whichever way it ends.
+struct SpinnerGuard(indicatif::ProgressBar);
 
-impl Drop for Spinner {
+impl Drop for SpinnerGuard {
     fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
+        self.0.finish_and_clear();
     }
 }

@@ -28,10 +28,7 @@ pub struct Harness {
 impl Harness {
     pub fn new(home: &Path) -> Self {
         let engine = new_engine().expect("engine");
-        let mut linker = Linker::new(&engine);
-        wasmtime_wasi::p2::add_to_linker_sync(&mut linker).expect("wasi");
-        Bindings::add_to_linker::<HostState, wasmtime::component::HasSelf<HostState>>(&mut linker, |state| state)
-            .expect("imports");
+        let linker = super::sandbox::new_linker(&engine).expect("linker");
         start_epoch_ticker(&engine);
         Self {
             engine,

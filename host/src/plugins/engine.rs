@@ -128,6 +128,20 @@ impl IoRuntime {
     pub fn get(&self) -> &tokio::runtime::Runtime {
         self.0.as_ref().expect("present until dropped")
     }
+
+    /// Blocks on the future that `make` builds, or returns `None` as soon as
+    /// `cancel` fires. `make` runs inside the runtime's context because
+    /// timers and sockets can only be created there.
+    pub fn run_until_cancelled<F: Future>(
+        &self,
+        cancel: &tokio_util::sync::CancellationToken,
+        make: impl FnOnce() -> F,
+    ) -> Option<F::Output> {
+        let runtime = self.get();
+        let _context = runtime.enter();
+        let future = make();
+        runtime.block_on(cancel.run_until_cancelled(future))
+    }
 }
 
 impl Drop for IoRuntime {

@@ -42,24 +42,8 @@ pub fn new_client() -> reqwest::Client {
         })
 }
 
-impl HostState {
-    /// Runs `future` on the runtime, giving up when the call is cancelled.
-    fn wait<T>(&self, future: impl Future<Output = T>) -> Option<T> {
-        let cancel = self.cancel.clone();
-        self.runtime.get().block_on(async move {
-            tokio::select! {
-                value = future => Some(value),
-                () = cancel.cancelled() => None,
-            }
-        })
-    }
-}
-
 impl Host for HostState {
     fn send(&mut self, request: Request) -> Result<Response, HttpError> {
-        // Timers and reqwest futures must be created inside the runtime's
-        // context; plugin calls run on threads outside it.
-        let _context = self.runtime.get().enter();
         let url = Url::parse(&request.url)
             .map_err(|error| HttpError::InvalidRequest(format!("invalid URL: {error}")))?;
         if let Err(message) = self.policy.check(&url) {
@@ -88,7 +72,8 @@ impl Host for HostState {
 
         tracing::debug!(plugin = %self.identity.id, host = url.host_str().unwrap_or(""), path = url.path(), "HTTP request");
         let outcome = self
-            .wait(tokio::time::timeout(timeout, builder.send()))
+            .runtime
+            .run_until_cancelled(&self.cancel, || tokio::time::timeout(timeout, builder.send()))
             .ok_or_else(|| HttpError::Network("cancelled".into()))?;
         let response = match outcome {
             Err(_) => {
@@ -123,18 +108,13 @@ impl Host for HostState {
 
 impl HostResponseBody for HostState {
     fn next_chunk(&mut self, body: Resource<ResponseBody>) -> Result<Option<Vec<u8>>, HttpError> {
-        let _context = self.runtime.get().enter();
-        let cancel = self.cancel.clone();
         let entry = self
             .table
             .get_mut(&body)
             .map_err(|error| HttpError::InvalidRequest(error.to_string()))?;
-        let outcome = self.runtime.get().block_on(async {
-            tokio::select! {
-                chunk = tokio::time::timeout(IDLE_TIMEOUT, entry.response.chunk()) => Some(chunk),
-                () = cancel.cancelled() => None,
-            }
-        });
+        let outcome = self
+            .runtime
+            .run_until_cancelled(&self.cancel, || tokio::time::timeout(IDLE_TIMEOUT, entry.response.chunk()));
         let chunk = match outcome {
             None => return Err(HttpError::Network("cancelled".into())),
             Some(Err(_)) => {

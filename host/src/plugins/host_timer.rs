@@ -7,14 +7,9 @@ use super::sandbox::HostState;
 
 impl Host for HostState {
     fn sleep(&mut self, milliseconds: u32) -> bool {
-        let cancel = self.cancel.clone();
-        let runtime = self.runtime.get();
-        let _context = runtime.enter();
-        runtime.block_on(async move {
-            tokio::select! {
-                () = tokio::time::sleep(Duration::from_millis(milliseconds.into())) => true,
-                () = cancel.cancelled() => false,
-            }
-        })
+        let duration = Duration::from_millis(milliseconds.into());
+        self.runtime
+            .run_until_cancelled(&self.cancel, || tokio::time::sleep(duration))
+            .is_some()
     }
 }

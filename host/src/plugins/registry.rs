@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use wasmtime::component::{Component, Linker};
 
-use super::bindings::{Plugin as Bindings, PluginPre};
+use super::bindings::PluginPre;
 use super::cache::{CacheStats, ComponentCache, sha256_hex};
 use super::engine::{RuntimeConfig, new_engine, start_epoch_ticker};
 use super::error::LoadError;
@@ -50,11 +50,7 @@ impl PluginRegistry {
     pub fn load(config: RuntimeConfig) -> anyhow::Result<Self> {
         let runtime = Arc::new(super::engine::IoRuntime::new()?);
         let engine = new_engine().map_err(|error| anyhow::anyhow!("cannot create the WebAssembly engine: {error}"))?;
-        let mut linker: Linker<HostState> = Linker::new(&engine);
-        wasmtime_wasi::p2::add_to_linker_sync(&mut linker)
-            .map_err(|error| anyhow::anyhow!("cannot link WASI: {error}"))?;
-        Bindings::add_to_linker::<HostState, wasmtime::component::HasSelf<HostState>>(&mut linker, |state| state)
-            .map_err(|error| anyhow::anyhow!("cannot link the host imports: {error}"))?;
+        let linker = super::sandbox::new_linker(&engine)?;
 
         let cache = ComponentCache::new(&engine, config.home.cache_dir());
         let plugins_dir = config.home.plugins_dir();
@@ -95,12 +91,12 @@ impl PluginRegistry {
         Ok(Self { entries, cache })
     }
 
-    /// Every discovered plugin, loaded or not, bundled ones first.
+    /// Returns every discovered plugin, loaded or not, bundled ones first.
     pub fn entries(&self) -> &[PluginEntry] {
         &self.entries
     }
 
-    /// The loaded plugins.
+    /// Returns the loaded plugins.
     pub fn plugins(&self) -> impl Iterator<Item = &Arc<Plugin>> {
         self.entries.iter().filter_map(|entry| match &entry.status {
             PluginStatus::Ready(plugin) => Some(plugin),
@@ -108,12 +104,12 @@ impl PluginRegistry {
         })
     }
 
-    /// The loaded plugin with `id`.
+    /// Returns the loaded plugin with `id`.
     pub fn get(&self, id: &str) -> Option<&Arc<Plugin>> {
         self.plugins().find(|plugin| plugin.id() == id)
     }
 
-    /// How components were obtained in this process.
+    /// Returns the counts of compiled, cached and rejected components.
     pub fn cache_stats(&self) -> &CacheStats {
         self.cache.stats()
     }
@@ -201,7 +197,7 @@ impl Loader<'_> {
 }
 
 /// Rejects files that are not components before handing them to the
-/// compiler, so the error says what the file is.
+/// compiler, so the error names what the file is.
 fn check_header(bytes: &[u8]) -> Result<(), LoadError> {
     if bytes.len() < 8 || &bytes[..4] != b"\0asm" {
         return Err(LoadError::NotWasm);

@@ -147,6 +147,17 @@ impl CallClock {
     }
 }
 
+/// Creates the linker every plugin is instantiated with: WASI (sync) and
+/// the host imports of the `plugin` world.
+pub fn new_linker(engine: &wasmtime::Engine) -> anyhow::Result<wasmtime::component::Linker<HostState>> {
+    let mut linker = wasmtime::component::Linker::new(engine);
+    wasmtime_wasi::p2::add_to_linker_sync(&mut linker)
+        .map_err(|error| anyhow::anyhow!("cannot link WASI: {error}"))?;
+    super::bindings::Plugin::add_to_linker::<HostState, wasmtime::component::HasSelf<HostState>>(&mut linker, |state| state)
+        .map_err(|error| anyhow::anyhow!("cannot link the host imports: {error}"))?;
+    Ok(linker)
+}
+
 /// Installs the store's memory limiter and the epoch callback that enforces
 /// the CPU limit and cancellation.
 pub fn configure_store(store: &mut Store<HostState>) {
