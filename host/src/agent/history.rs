@@ -22,7 +22,7 @@ pub enum Item {
 }
 
 impl Item {
-    /// The item as the provider interface's message.
+    /// Converts the item to the provider interface's message.
     pub fn to_message(&self) -> Message {
         match self {
             Item::User { text } => Message::User(vec![ContentPart::Text(text.clone())]),

@@ -47,7 +47,7 @@ pub fn save(home: &OuroHome, provider: &str, limits: &RateLimits) {
     }
 }
 
-/// The provider's latest stored usage.
+/// Reads the provider's latest stored usage.
 pub fn load(home: &OuroHome, provider: &str) -> Option<PlanUsage> {
     let text = std::fs::read_to_string(home.root().join("usage").join(format!("{provider}.json"))).ok()?;
     serde_json::from_str(&text).ok()

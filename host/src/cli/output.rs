@@ -161,7 +161,7 @@ pub struct SessionSummary {
 }
 
 impl SessionSummary {
-    /// The summary of `agent`'s session after a turn that used `turn_usage`
+    /// Builds the summary of `agent`'s session after a turn that used `turn_usage`
     /// and cost `turn_cost`.
     pub fn from_agent(agent: &crate::agent::Agent, turn_usage: TokenUsage, turn_cost: f64) -> Self {
         Self {
@@ -176,7 +176,7 @@ impl SessionSummary {
         }
     }
 
-    /// A summary for a run that never started.
+    /// Builds a summary for a run that never started.
     pub fn empty() -> Self {
         Self {
             id: String::new(),

@@ -96,7 +96,7 @@ pub fn run(loaded: &Loaded, args: &TaskArgs, task: &str) -> anyhow::Result<ExitC
     }
 }
 
-/// The message for a failed turn, with what to do next.
+/// Builds the message for a failed turn, with what to do next.
 fn describe(error: &AgentError, agent: &Agent) -> String {
     use crate::plugins::ProviderError;
     match error {

@@ -40,12 +40,12 @@ impl CallbackListener {
         Ok(Self { listener, port, path })
     }
 
-    /// The redirect URI to register in the authorization request.
+    /// Returns the redirect URI to register in the authorization request.
     pub fn redirect_uri(&self) -> String {
         format!("http://localhost:{}{}", self.port, self.path)
     }
 
-    /// The bound port.
+    /// Returns the bound port.
     pub fn port(&self) -> u16 {
         self.port
     }
@@ -100,7 +100,7 @@ fn serve(listener: TcpListener, path: &str, expected_state: &str, sender: mpsc::
     }
 }
 
-/// Answers one HTTP request; returns the parameters of an accepted redirect.
+/// Serves one HTTP request and returns the parameters of an accepted redirect.
 fn handle(mut stream: TcpStream, path: &str, expected_state: &str) -> Option<Vec<(String, String)>> {
     let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
     let mut reader = BufReader::new(&stream);

@@ -82,7 +82,7 @@ pub enum PluginError {
     Cancelled,
 }
 
-/// A one-line, user-facing description of a provider error.
+/// Describes a provider error in one user-facing line.
 pub fn describe_provider_error(error: &ProviderError) -> String {
     match error {
         ProviderError::AuthRequired(message) => format!("authentication required: {message}"),

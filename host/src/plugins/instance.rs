@@ -323,7 +323,7 @@ fn restrict_permissions(dir: &std::path::Path) {
     }
 }
 
-/// The user's OS, kernel release and CPU architecture, such as
+/// Describes the user's OS, kernel release and CPU architecture, such as
 /// `linux 6.1.0; x86_64`, which plugins cannot see from inside the sandbox.
 fn host_platform() -> String {
     // SAFETY: `uname` fills a zeroed, caller-owned struct; its fields are
@@ -394,7 +394,7 @@ impl CompletionStream {
         }
     }
 
-    /// The plugin serving this stream.
+    /// Returns the plugin serving this stream.
     pub fn plugin(&self) -> &Arc<Plugin> {
         &self.plugin
     }

@@ -38,7 +38,7 @@ fn method_from(name: &str) -> Option<AuthMethod> {
     })
 }
 
-/// The entry path for a component cache entry path.
+/// Returns the metadata path that belongs to a component cache entry.
 pub fn entry_path(component_entry: &Path) -> PathBuf {
     component_entry.with_extension("meta.json")
 }

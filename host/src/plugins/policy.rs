@@ -93,7 +93,7 @@ fn host_matches(pattern: &str, host: &str) -> bool {
     }
 }
 
-/// Whether `host` is `localhost` or a loopback IP address.
+/// Returns whether `host` is `localhost` or a loopback IP address.
 pub fn is_loopback(host: &str) -> bool {
     let bare = host.trim_start_matches('[').trim_end_matches(']');
     host == "localhost"

@@ -10,7 +10,7 @@ use crate::plugins::{AuthMethod, AuthStatus, ModelInfo, Plugin, PluginRegistry};
 pub struct ResolvedModel {
     /// The id as configured, such as `chatgpt/gpt-5.3-codex`.
     pub id: String,
-    /// The model id the provider knows, without the provider prefix.
+    /// Model id as the provider names it, without the provider prefix.
     pub model: String,
     pub plugin: Arc<Plugin>,
     /// Settings from `models.yaml` passed to the plugin.
@@ -31,7 +31,7 @@ impl ResolvedModel {
     }
 }
 
-/// Why a model cannot be used.
+/// Reasons a model cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum ResolveError {
     #[error(
@@ -89,7 +89,7 @@ pub fn resolve(
 /// Whether a provider can serve requests now.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Readiness {
-    /// Ready; the label says why ("logged in as …", "key set", "no login needed").
+    /// Ready; the label gives the reason ("logged in as …", "key set", "no login needed").
     Ready(String),
     /// The user must log in first.
     NeedsLogin,
